@@ -1,0 +1,1 @@
+"""Organisers' accounts and their roles."""

@@ -1,0 +1,122 @@
+"""The declarative base, the UTC timestamp type and the transaction helpers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import DateTime, MetaData, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as naive UTC and read back as an aware UTC datetime."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC timestamp is expected")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def is_sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Give SQLite real transactions: WAL, a busy timeout, and BEGIN IMMEDIATE on request.
+
+    pysqlite's own transaction handling issues BEGIN late and never IMMEDIATE, so it is switched
+    off and SQLAlchemy's `begin` event emits the statement itself (the documented recipe).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def _wrote(session) -> bool:
+    return bool(session.new or session.dirty or session.deleted or session.info.get("flushed"))
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_flushed(session, _ctx):
+    session.info["flushed"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _clear_flushed(session, transaction):
+    if transaction.parent is None:
+        session.info.pop("flushed", None)
+
+
+def begin_write() -> None:
+    """Start this request's transaction as a writer.
+
+    On SQLite a transaction that has read first cannot safely become a writer later (another
+    writer may have committed since its snapshot), so a writing request starts with BEGIN
+    IMMEDIATE, which waits for the single write lock. PostgreSQL needs nothing here; services
+    lock the rows they check.
+    """
+    session = db.session()
+    if not is_sqlite():
+        return
+    connection = session.connection() if session.in_transaction() else None
+    if connection is not None and connection.get_execution_options().get("sqlite_begin"):
+        return
+    if session.in_transaction():
+        if _wrote(session):
+            raise RuntimeError("begin_write() called after this transaction already wrote")
+        session.rollback()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def lock_row(model, row_id):
+    """Load one row locked for the rest of the transaction (FOR UPDATE; SQLite: the write lock)."""
+    begin_write()
+    stmt = select(model).where(model.id == row_id).execution_options(populate_existing=True)
+    if not is_sqlite():
+        stmt = stmt.with_for_update()
+    return db.session.execute(stmt).scalar_one_or_none()

@@ -1,0 +1,71 @@
+"""Language choice and the Dutch (or English) way of writing dates and times."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+
+LANG_COOKIE = "regio_lang"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def meeting_tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["REGIO_TIMEZONE"])
+
+
+def local_today() -> date:
+    return datetime.now(meeting_tz()).date()
+
+
+def long_date(value: date) -> str:
+    """'donderdag 4 april 2024' (Dutch writes weekdays and months in lower case)."""
+    return format_date(value, "EEEE d MMMM y")
+
+
+def clock(value: time | None) -> str:
+    return value.strftime("%H:%M") if value else ""
+
+
+def time_range(start: time | None, end: time | None) -> str:
+    if start is None:
+        return _("tijd volgt")
+    if end is None:
+        return _("vanaf %(start)s", start=clock(start))
+    return f"{clock(start)}–{clock(end)}"
+
+
+def local_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(meeting_tz())
+    return f"{format_date(local.date(), 'd MMM y')} {local:%H:%M}"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["clock"] = clock
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.globals["time_range"] = time_range
+
+    @app.context_processor
+    def _language():
+        return {"current_locale": str(get_locale() or "nl")}
+
+    @app.after_request
+    def _remember_language(response):
+        chosen = request.args.get("lang")
+        if chosen in app.config["LANGUAGES"]:
+            response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="Lax",
+                                secure=app.config.get("SESSION_COOKIE_SECURE", False))
+        return response

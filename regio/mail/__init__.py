@@ -1,0 +1,1 @@
+"""Mail: the outbox, message building and the SMTP sender."""

@@ -1,0 +1,1 @@
+"""Meetings: the four regional meetings and what organisers change about them."""

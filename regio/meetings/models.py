@@ -1,0 +1,90 @@
+"""The Meeting model."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from regio.db import UTCDateTime, db, utc_now
+
+
+class MeetingStatus:
+    OPEN = "open"
+    FULL = "vol"  # registrations go to the waiting list
+    CLOSED = "gesloten"
+    PAST = "geweest"
+    CANCELLED = "geannuleerd"
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("taken >= 0", name="taken_not_negative"),
+        # The last line of defence against overbooking: the database refuses it.
+        CheckConstraint("capacity IS NULL OR taken <= capacity", name="taken_within_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    date: Mapped[date]
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
+    venue: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    capacity: Mapped[int | None]
+    # Places held or confirmed; changed only by the booking service inside its meeting lock,
+    # so the capacity check costs the same at 0 and at 20,000 registrations.
+    taken: Mapped[int] = mapped_column(default=0, server_default="0")
+    is_open: Mapped[bool] = mapped_column(default=True, server_default="1")
+    is_cancelled: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Raised on every change of date, time or place; registrations add it to their own SEQUENCE.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.slug} {self.date}>"
+
+    @property
+    def has_times(self) -> bool:
+        return self.start_time is not None
+
+    def starts_at(self, tz: ZoneInfo) -> datetime | None:
+        if self.start_time is None:
+            return None
+        return datetime.combine(self.date, self.start_time, tzinfo=tz)
+
+    def ends_at(self, tz: ZoneInfo) -> datetime | None:
+        if self.start_time is None:
+            return None
+        end = self.end_time or self.start_time
+        return datetime.combine(self.date, end, tzinfo=tz)
+
+    def places_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.taken, 0)
+
+    def is_past(self, today: date) -> bool:
+        return self.date < today
+
+    def status(self, today: date) -> str:
+        if self.is_cancelled:
+            return MeetingStatus.CANCELLED
+        if self.is_past(today):
+            return MeetingStatus.PAST
+        if not self.is_open:
+            return MeetingStatus.CLOSED
+        if self.capacity is not None and self.taken >= self.capacity:
+            return MeetingStatus.FULL
+        return MeetingStatus.OPEN
+
+    def accepts_registrations(self, today: date) -> bool:
+        return self.status(today) in (MeetingStatus.OPEN, MeetingStatus.FULL)

@@ -1,0 +1,178 @@
+"""Listing and changing meetings. A change of time or place queues updated invites."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
+
+from regio import audit
+from regio.db import db, lock_row
+from regio.errors import MeetingError
+from regio.mail.outbox import Kind
+from regio.meetings.models import Meeting
+from regio.registrations.models import Registration, Status
+from regio.registrations.services import invite_sequence, notify, promote_waiting
+
+UNSET = object()
+MAX_CAPACITY = 100_000
+_CLOCK_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+def parse_clock(text: str, field_name: str) -> time:
+    """'9:30' or '09.30' → time; anything else is a MeetingError('bad_time')."""
+    match = _CLOCK_RE.match((text or "").strip())
+    if not match:
+        raise MeetingError("bad_time", field=field_name)
+    hours, minutes = int(match[1]), int(match[2])
+    if hours > 23 or minutes > 59:
+        raise MeetingError("bad_time", field=field_name)
+    return time(hours, minutes)
+
+
+def list_meetings() -> list[Meeting]:
+    return list(db.session.execute(select(Meeting).order_by(Meeting.date, Meeting.id)).scalars())
+
+
+def get_meeting(slug: str) -> Meeting | None:
+    return db.session.execute(select(Meeting).where(Meeting.slug == slug)).scalar_one_or_none()
+
+
+@dataclass
+class MeetingChanges:
+    """What to change; fields left UNSET stay as they are, None clears an optional field."""
+
+    date: object = UNSET
+    start_time: object = UNSET
+    end_time: object = UNSET
+    venue: object = UNSET
+    address: object = UNSET
+    capacity: object = UNSET
+    is_open: object = UNSET
+    cancel: bool = False
+
+    def given(self) -> dict:
+        names = ("date", "start_time", "end_time", "venue", "address", "capacity", "is_open")
+        return {n: getattr(self, n) for n in names if getattr(self, n) is not UNSET}
+
+
+@dataclass
+class UpdateResult:
+    changed: list[str] = field(default_factory=list)
+    invites_queued: int = 0
+    cancellations_queued: int = 0
+    promoted: int = 0
+
+
+INVITE_FIELDS = ("date", "start_time", "end_time", "venue", "address")
+TEXT_LIMITS = {"venue": 200, "address": 300}
+
+
+def _validate(meeting: Meeting, values: dict) -> None:
+    for name, limit in TEXT_LIMITS.items():
+        if name in values and values[name] is not None:
+            text = values[name]
+            if not isinstance(text, str) or any(ord(c) < 32 for c in text):
+                raise MeetingError("bad_text", field=name)
+            if len(text) > limit:
+                raise MeetingError("too_long", field=name, limit=limit)
+            if name == "venue" and not text.strip():
+                raise MeetingError("required", field=name)
+    if "date" in values and not isinstance(values["date"], date):
+        raise MeetingError("bad_date", field="date")
+    start = values.get("start_time", meeting.start_time)
+    end = values.get("end_time", meeting.end_time)
+    if end is not None and start is None:
+        raise MeetingError("end_without_start", field="end_time")
+    if start is not None and end is not None and end <= start:
+        raise MeetingError("end_before_start", field="end_time")
+    if "capacity" in values and values["capacity"] is not None:
+        capacity = values["capacity"]
+        if not isinstance(capacity, int) or capacity < 0:
+            raise MeetingError("bad_capacity", field="capacity")
+        if capacity > MAX_CAPACITY:
+            raise MeetingError("bad_capacity", field="capacity")
+        if capacity < meeting.taken:
+            raise MeetingError("capacity_below_taken", field="capacity", taken=meeting.taken)
+
+
+def confirmed_count(meeting: Meeting) -> int:
+    return db.session.execute(
+        select(func.count()).where(Registration.meeting_id == meeting.id,
+                                   Registration.status == Status.CONFIRMED)
+    ).scalar_one()
+
+
+def people_to_mail(meeting: Meeting, changes: MeetingChanges) -> int:
+    """How many people a change would mail (for the organiser's confirmation page)."""
+    values = changes.given()
+    if changes.cancel:
+        return db.session.execute(
+            select(func.count()).where(Registration.meeting_id == meeting.id,
+                                       Registration.status.in_(Status.ACTIVE))
+        ).scalar_one()
+    if any(name in values and values[name] != getattr(meeting, name) for name in INVITE_FIELDS):
+        return confirmed_count(meeting)
+    return 0
+
+
+def update_meeting(meeting: Meeting, changes: MeetingChanges, *, actor: str,
+                   now: datetime) -> UpdateResult:
+    """Apply `changes` under the meeting's lock; queue the mails they cause."""
+    meeting = lock_row(Meeting, meeting.id)
+    values = changes.given()
+    if meeting.is_cancelled and (values or changes.cancel):
+        raise MeetingError("meeting_cancelled")
+    _validate(meeting, values)
+    result = UpdateResult()
+    for name, value in values.items():
+        if getattr(meeting, name) != value:
+            setattr(meeting, name, value)
+            result.changed.append(name)
+    if changes.cancel:
+        result.changed.append("cancelled")
+        result.cancellations_queued = _cancel(meeting, now=now)
+    elif any(name in result.changed for name in INVITE_FIELDS):
+        meeting.sequence += 1
+        result.invites_queued = _queue_updates(meeting, now=now)
+    if "capacity" in result.changed or ("is_open" in result.changed and meeting.is_open):
+        result.promoted = len(promote_waiting(meeting, now=now))
+    if result.changed:
+        audit.record(actor, "meeting.update", meeting.slug, now=now,
+                     changed=result.changed, invites=result.invites_queued,
+                     cancellations=result.cancellations_queued)
+    db.session.flush()
+    return result
+
+
+def _active_registrations(meeting: Meeting, statuses) -> list[Registration]:
+    return list(db.session.execute(
+        select(Registration).where(Registration.meeting_id == meeting.id,
+                                   Registration.status.in_(statuses))
+        .order_by(Registration.id)
+    ).scalars())
+
+
+def _queue_updates(meeting: Meeting, *, now: datetime) -> int:
+    count = 0
+    for registration in _active_registrations(meeting, (Status.CONFIRMED,)):
+        sequence = invite_sequence(registration)
+        queued = notify(Kind.UPDATED, registration, key=f"updated:{registration.id}:{sequence}",
+                        now=now)
+        count += queued is not None
+    return count
+
+
+def _cancel(meeting: Meeting, *, now: datetime) -> int:
+    meeting.is_cancelled = True
+    meeting.is_open = False
+    meeting.sequence += 1
+    count = 0
+    for registration in _active_registrations(meeting, Status.ACTIVE):
+        queued = notify(Kind.MEETING_CANCELLED, registration,
+                        key=f"meeting_cancelled:{registration.id}", now=now, with_link=False,
+                        with_invite=registration.status == Status.CONFIRMED)
+        count += queued is not None
+    return count

@@ -1,0 +1,42 @@
+"""Dutch (translatable) words for the stable codes of domain errors."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from regio.errors import DomainError
+
+MESSAGES = {
+    # meetings
+    "bad_time": _l("Vul een tijd in als uu:mm, bijvoorbeeld 13:30."),
+    "bad_date": _l("Vul een geldige datum in."),
+    "end_before_start": _l("De eindtijd moet na de begintijd liggen."),
+    "end_without_start": _l("Vul eerst een begintijd in."),
+    "bad_capacity": _l("Vul een aantal plaatsen in van 0 tot 100.000."),
+    "capacity_below_taken": _l(
+        "Er zijn al %(taken)s plaatsen bezet of vastgehouden. Kies minstens dat aantal."),
+    "bad_text": _l("Gebruik alleen gewone tekens."),
+    "too_long": _l("Gebruik hoogstens %(limit)s tekens."),
+    "required": _l("Dit veld is verplicht."),
+    "meeting_cancelled": _l("Deze bijeenkomst is geannuleerd."),
+    # bookings
+    "meeting_closed": _l("Aanmelden voor deze bijeenkomst is gesloten."),
+    "meeting_past": _l("Deze bijeenkomst is al geweest."),
+    "meeting_full": _l("Deze bijeenkomst is vol."),
+    "bad_role": _l("Kies wie u bent."),
+    "guardian_consent_required": _l(
+        "Een leerling jonger dan 16 jaar heeft toestemming nodig van een ouder of voogd."),
+    "guardian_email_required": _l("Vul het e-mailadres van de ouder of voogd in."),
+    "bad_transition": _l("Dat kan niet meer met deze aanmelding."),
+    "same_meeting": _l("U bent al aangemeld voor deze bijeenkomst."),
+    "already_registered_there": _l("Met dit e-mailadres bent u al aangemeld voor die bijeenkomst."),
+    "already_registered": _l("Dit e-mailadres is al aangemeld voor deze bijeenkomst."),
+    "not_confirmed": _l("Deze aanmelding is niet bevestigd."),
+}
+
+
+def message_for(error: DomainError) -> str:
+    text = MESSAGES.get(error.code)
+    if text is None:
+        return str(_l("Dat lukte niet. Probeer het opnieuw."))
+    return str(text) % error.params if error.params else str(text)

@@ -1,0 +1,53 @@
+"""Public pages: the meetings, one meeting, the statements and the health check."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify, render_template
+from sqlalchemy import text
+
+from regio.db import db
+from regio.i18n import local_today
+from regio.meetings.services import get_meeting, list_meetings
+from regio.public import bp
+
+
+@bp.get("/")
+def index():
+    return render_template("public/index.html", meetings=list_meetings(), today=local_today())
+
+
+def load_meeting(slug: str):
+    meeting = get_meeting(slug) if len(slug) <= 64 else None
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+@bp.get("/bijeenkomsten/<slug>")
+def meeting(slug: str):
+    found = load_meeting(slug)
+    return render_template("public/meeting.html", meeting=found, today=local_today())
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("public/privacy.html",
+                           retention_days=current_app.config["REGIO_RETENTION_DAYS"],
+                           confirm_hours=current_app.config["REGIO_CONFIRM_WITHIN_HOURS"])
+
+
+@bp.get("/toegankelijkheid")
+def accessibility():
+    return render_template("public/toegankelijkheid.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not healthy", never a 500 page
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    finally:
+        db.session.remove()
+    return jsonify(status="ok")

@@ -1,0 +1,1 @@
+"""Registrations: the booking rules, the waiting list and personal links."""

@@ -1,0 +1,57 @@
+"""Erasing personal data once a meeting is far enough in the past (AVG)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from regio import audit
+from regio.db import db
+from regio.meetings.models import Meeting
+from regio.registrations.models import Registration, Status
+
+
+@dataclass
+class PurgeReport:
+    erased: int = 0
+    needs_cleared: int = 0
+
+
+def deletion_date(meeting: Meeting, retention_days: int):
+    return meeting.date + timedelta(days=retention_days)
+
+
+def purge(*, now: datetime, retention_days: int, dry_run: bool = False) -> PurgeReport:
+    """Erase registrations of meetings past retention; clear access and diet needs the day after.
+
+    Needs are sensitive and only serve the day itself, so they go first.
+    """
+    today = now.astimezone(ZoneInfo(current_app.config["REGIO_TIMEZONE"])).date()
+    report = PurgeReport()
+    past = select(Meeting.id).where(Meeting.date < today)
+    expired = select(Meeting.id).where(Meeting.date < today - timedelta(days=retention_days))
+    needs_filter = (Registration.meeting_id.in_(past), Registration.needs.is_not(None))
+    erase_filter = (Registration.meeting_id.in_(expired), Registration.status != Status.ERASED)
+    if dry_run:
+        report.needs_cleared = len(db.session.execute(
+            select(Registration.id).where(*needs_filter)).all())
+        report.erased = len(db.session.execute(select(Registration.id).where(*erase_filter)).all())
+        return report
+    report.needs_cleared = db.session.execute(
+        update(Registration).where(*needs_filter).values(needs=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0
+    report.erased = db.session.execute(
+        update(Registration).where(*erase_filter).values(
+            status=Status.ERASED, name=None, email=None, active_email=None, organisation=None,
+            needs=None, guardian_email=None, ticket_hash=None, erased_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0
+    if report.erased or report.needs_cleared:
+        audit.record("system", "retention.purge", None, now=now, erased=report.erased,
+                     needs_cleared=report.needs_cleared)
+    return report

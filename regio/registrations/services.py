@@ -1,0 +1,467 @@
+"""The booking service: the only code that creates, confirms, cancels, moves and promotes.
+
+Every function runs inside the caller's transaction and flushes; the caller commits. Anything
+that changes who holds a place first locks the meeting row (`lock_row`), so capacity checks
+serialise per meeting on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from regio import audit
+from regio.db import db, lock_row
+from regio.errors import BookingError
+from regio.mail.outbox import Kind, enqueue, withdraw_queued
+from regio.meetings.models import Meeting, MeetingStatus
+from regio.registrations.models import ROLES, PersonalLink, Registration, Status
+from regio.registrations.tokens import hash_token, looks_like_token, new_token
+
+# Which status may follow which; anything else is a BookingError("bad_transition").
+TRANSITIONS = {
+    Status.HELD: {Status.CONFIRMED, Status.CANCELLED, Status.EXPIRED, Status.ERASED},
+    Status.CONFIRMED: {Status.CANCELLED, Status.ERASED},
+    Status.WAITING: {Status.HELD, Status.CONFIRMED, Status.CANCELLED, Status.ERASED},
+    Status.CANCELLED: {Status.ERASED},
+    Status.EXPIRED: {Status.ERASED},
+    Status.ERASED: set(),
+}
+
+
+@dataclass
+class Applicant:
+    name: str
+    email: str
+    role: str
+    organisation: str | None = None
+    needs: str | None = None
+    source: str | None = None
+    is_under_16: bool = False
+    has_guardian_consent: bool = False
+    guardian_email: str | None = None
+    locale: str = "nl"
+
+
+@dataclass
+class Outcome:
+    registration: Registration
+    created: bool  # False: the address was registered already and got its link again
+    token: str | None  # the fresh personal link mailed to the applicant
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _settings():
+    return current_app.config
+
+
+def _local_today(now: datetime):
+    return now.astimezone(ZoneInfo(_settings()["REGIO_TIMEZONE"])).date()
+
+
+def _transition(registration: Registration, new_status: str) -> None:
+    if new_status not in TRANSITIONS[registration.status]:
+        raise BookingError("bad_transition", old=registration.status, new=new_status)
+    registration.status = new_status
+    registration.active_email = registration.email if new_status in Status.ACTIVE else None
+
+
+def _new_uid() -> str:
+    domain = urlsplit(_settings()["REGIO_BASE_URL"]).hostname or "localhost"
+    return f"{uuid.uuid4()}@{domain}"
+
+
+def add_personal_link(registration: Registration, *, now: datetime) -> str:
+    """A fresh personal link; earlier ones keep working."""
+    token = new_token()
+    registration.links.append(PersonalLink(token_hash=hash_token(token), created_at=now))
+    return token
+
+
+def invite_sequence(registration: Registration) -> int:
+    return registration.sequence + registration.meeting.sequence
+
+
+def notify(kind: str, registration: Registration, *, key: str, now: datetime,
+           recipient: str | None = None, with_link: bool = True, **payload):
+    """Queue a mail about `registration`, carrying a fresh personal link when it needs one."""
+    if with_link:
+        payload["token"] = add_personal_link(registration, now=now)
+    payload.setdefault("uid", registration.uid)
+    payload.setdefault("sequence", invite_sequence(registration))
+    payload.setdefault("meeting_id", registration.meeting_id)
+    db.session.flush()
+    return enqueue(kind, key=key, recipient=recipient or registration.email,
+                   registration=registration, now=now, payload=payload)
+
+
+def _refuse_unless_open(meeting: Meeting, now: datetime) -> None:
+    status = meeting.status(_local_today(now))
+    reasons = {
+        MeetingStatus.CANCELLED: "meeting_cancelled",
+        MeetingStatus.PAST: "meeting_past",
+        MeetingStatus.CLOSED: "meeting_closed",
+    }
+    if status in reasons:
+        raise BookingError(reasons[status])
+
+
+def _check_applicant(applicant: Applicant) -> None:
+    if applicant.role not in ROLES:
+        raise BookingError("bad_role", field="role")
+    if applicant.role == "leerling" and applicant.is_under_16:
+        if not applicant.has_guardian_consent:
+            raise BookingError("guardian_consent_required", field="guardian_consent")
+        if not applicant.guardian_email:
+            raise BookingError("guardian_email_required", field="guardian_email")
+
+
+def find_active(meeting_id: int, email: str) -> Registration | None:
+    return db.session.execute(
+        select(Registration).where(Registration.meeting_id == meeting_id,
+                                   Registration.active_email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def _take_place(meeting: Meeting) -> bool:
+    """Take one place if there is one; the meeting row is locked by the caller."""
+    if meeting.capacity is not None and meeting.taken >= meeting.capacity:
+        return False
+    meeting.taken = Meeting.taken + 1
+    db.session.flush()
+    db.session.refresh(meeting, ["taken"])
+    return True
+
+
+def _free_place(meeting: Meeting) -> None:
+    meeting.taken = Meeting.taken - 1
+    db.session.flush()
+    db.session.refresh(meeting, ["taken"])
+
+
+def _hold(registration: Registration, now: datetime) -> None:
+    registration.hold_expires_at = now + timedelta(hours=_settings()["REGIO_CONFIRM_WITHIN_HOURS"])
+
+
+def register(meeting: Meeting, applicant: Applicant, *, now: datetime) -> Outcome:
+    """Register `applicant`: hold a place (or join the waiting list) and mail the link."""
+    _check_applicant(applicant)
+    meeting = lock_row(Meeting, meeting.id)
+    _refuse_unless_open(meeting, now)
+    release_expired(meeting, now=now)
+    email = normalise_email(applicant.email)
+    existing = find_active(meeting.id, email)
+    if existing is not None:
+        link_count = len(existing.links)
+        notify(Kind.LINK_AGAIN, existing, key=f"link_again:{existing.id}:{link_count}", now=now)
+        return Outcome(existing, created=False, token=None)
+
+    registration = Registration(
+        meeting=meeting, uid=_new_uid(), name=applicant.name.strip(), email=email,
+        role=applicant.role, organisation=applicant.organisation or None,
+        needs=applicant.needs or None, source=applicant.source or None,
+        is_under_16=applicant.is_under_16 and applicant.role == "leerling",
+        has_guardian_consent=applicant.has_guardian_consent,
+        guardian_email=normalise_email(applicant.guardian_email) if applicant.guardian_email
+        else None,
+        locale=applicant.locale, created_at=now,
+    )
+    if _take_place(meeting):
+        registration.status = Status.HELD
+        _hold(registration, now)
+    else:
+        registration.status = Status.WAITING
+        registration.waiting_since = now
+    registration.active_email = email
+    db.session.add(registration)
+    db.session.flush()
+    token = add_personal_link(registration, now=now)
+    kind = Kind.CONFIRM_EMAIL if registration.status == Status.HELD else Kind.WAITING
+    notify(kind, registration, key=f"{kind}:{registration.id}", now=now, with_link=False,
+           token=token)
+    if registration.is_under_16 and registration.guardian_email:
+        notify(Kind.GUARDIAN_NOTICE, registration, key=f"guardian:{registration.id}", now=now,
+               recipient=registration.guardian_email)
+    return Outcome(registration, created=True, token=token)
+
+
+def find_by_token(token: str) -> tuple[PersonalLink | None, Registration | None]:
+    """The link and its registration, or (None, None) for an unknown or malformed token."""
+    if not looks_like_token(token):
+        return None, None
+    link = db.session.execute(
+        select(PersonalLink).where(PersonalLink.token_hash == hash_token(token))
+    ).scalar_one_or_none()
+    if link is None or link.revoked_at is not None:
+        return None, None
+    return link, link.registration
+
+
+def open_link(link: PersonalLink, *, now: datetime) -> Registration:
+    """A visit of a personal link: it proves the address, and confirms a held place."""
+    registration = link.registration
+    if link.first_used_at is None:
+        link.first_used_at = now
+    if registration.status == Status.ERASED:
+        return registration
+    if registration.email_verified_at is None:
+        registration.email_verified_at = now
+    if registration.status == Status.HELD:
+        confirm(registration, now=now)
+    db.session.flush()
+    return registration
+
+
+def confirm(registration: Registration, *, now: datetime) -> None:
+    lock_row(Meeting, registration.meeting_id)
+    db.session.refresh(registration)
+    if registration.status != Status.HELD:
+        return
+    _transition(registration, Status.CONFIRMED)
+    registration.confirmed_at = now
+    registration.hold_expires_at = None
+    registration.email_verified_at = registration.email_verified_at or now
+    db.session.flush()
+    notify(Kind.CONFIRMED, registration,
+           key=f"confirmed:{registration.id}:{invite_sequence(registration)}", now=now)
+
+
+def waiting_position(registration: Registration) -> int | None:
+    if registration.status != Status.WAITING:
+        return None
+    ahead = db.session.execute(
+        select(func.count()).where(
+            Registration.meeting_id == registration.meeting_id,
+            Registration.status == Status.WAITING,
+            (Registration.waiting_since < registration.waiting_since)
+            | ((Registration.waiting_since == registration.waiting_since)
+               & (Registration.id < registration.id)),
+        )
+    ).scalar_one()
+    return ahead + 1
+
+
+def promote_waiting(meeting: Meeting, *, now: datetime) -> list[Registration]:
+    """Give free places to the waiting list, first come first served. Meeting must be locked."""
+    if meeting.is_cancelled or meeting.is_past(_local_today(now)):
+        return []
+    promoted = []
+    while meeting.capacity is None or meeting.taken < meeting.capacity:
+        first = db.session.execute(
+            select(Registration)
+            .where(Registration.meeting_id == meeting.id, Registration.status == Status.WAITING)
+            .order_by(Registration.waiting_since, Registration.id).limit(1)
+        ).scalar_one_or_none()
+        if first is None:
+            break
+        _take_place(meeting)
+        first.waiting_since = None
+        if first.email_verified_at is not None:
+            _transition(first, Status.CONFIRMED)
+            first.confirmed_at = now
+        else:
+            _transition(first, Status.HELD)
+            _hold(first, now)
+        db.session.flush()
+        notify(Kind.PROMOTED, first, key=f"promoted:{first.id}:{invite_sequence(first)}",
+               now=now, needs_confirm=first.status == Status.HELD)
+        promoted.append(first)
+    return promoted
+
+
+def release_expired(meeting: Meeting, *, now: datetime) -> list[Registration]:
+    """Release holds not confirmed in time, then promote. Meeting must be locked."""
+    expired = list(db.session.execute(
+        select(Registration).where(Registration.meeting_id == meeting.id,
+                                   Registration.status == Status.HELD,
+                                   Registration.hold_expires_at <= now)
+    ).scalars())
+    for registration in expired:
+        _transition(registration, Status.EXPIRED)
+        registration.hold_expires_at = None
+        _free_place(meeting)
+        notify(Kind.EXPIRED, registration, key=f"expired:{registration.id}", now=now,
+               with_link=False)
+    if expired:
+        promote_waiting(meeting, now=now)
+    return expired
+
+
+def release_all_expired(*, now: datetime) -> int:
+    """For cron: release expired holds of every meeting. Each meeting in its own lock."""
+    meeting_ids = db.session.execute(
+        select(Registration.meeting_id).where(Registration.status == Status.HELD,
+                                              Registration.hold_expires_at <= now).distinct()
+    ).scalars().all()
+    count = 0
+    for meeting_id in meeting_ids:
+        count += len(release_expired(lock_row(Meeting, meeting_id), now=now))
+    return count
+
+
+def cancel(registration: Registration, *, now: datetime, actor: str | None = None) -> None:
+    """The attendee (or an organiser) cancels; a freed place goes to the waiting list."""
+    meeting = lock_row(Meeting, registration.meeting_id)
+    db.session.refresh(registration)
+    had_place = registration.status in Status.TAKES_PLACE
+    had_invite = registration.status == Status.CONFIRMED
+    _transition(registration, Status.CANCELLED)
+    registration.cancelled_at = now
+    registration.hold_expires_at = None
+    registration.waiting_since = None
+    registration.ticket_hash = None
+    registration.sequence += 1
+    db.session.flush()
+    notify(Kind.CANCELLED, registration, key=f"cancelled:{registration.id}", now=now,
+           with_link=False, with_invite=had_invite)
+    if actor:
+        audit.record(actor, "registration.cancel", meeting.slug, now=now,
+                     registration=registration.id)
+    if had_place:
+        _free_place(meeting)
+        promote_waiting(meeting, now=now)
+
+
+def move(registration: Registration, target: Meeting, *, now: datetime,
+         actor: str | None = None) -> Registration:
+    """Switch to another meeting: the old place is freed, a new place (or waiting) taken."""
+    if target.id == registration.meeting_id:
+        raise BookingError("same_meeting", field="meeting")
+    first_id, second_id = sorted((registration.meeting_id, target.id))
+    locked = {first_id: lock_row(Meeting, first_id), second_id: lock_row(Meeting, second_id)}
+    old, target = locked[registration.meeting_id], locked[target.id]
+    db.session.refresh(registration)
+    if registration.status not in Status.ACTIVE:
+        raise BookingError("bad_transition", old=registration.status, new="moved")
+    _refuse_unless_open(target, now)
+    if find_active(target.id, registration.email) is not None:
+        raise BookingError("already_registered_there", field="meeting")
+
+    had_place = registration.status in Status.TAKES_PLACE
+    if registration.status == Status.CONFIRMED:
+        notify(Kind.MOVED, registration, key=f"moved:{registration.id}:{registration.uid}",
+               now=now, with_link=False, with_invite=True,
+               sequence=invite_sequence(registration) + 1)
+    registration.meeting = target
+    registration.meeting_id = target.id
+    registration.uid = _new_uid()
+    registration.sequence = 0
+    registration.ticket_hash = None
+    registration.confirmed_at = None
+    registration.hold_expires_at = None
+    registration.checked_in_at = None
+    if _take_place(target):
+        if registration.email_verified_at is not None:
+            registration.status = Status.CONFIRMED
+            registration.confirmed_at = now
+            kind = Kind.CONFIRMED
+        else:
+            registration.status = Status.HELD
+            _hold(registration, now)
+            kind = Kind.CONFIRM_EMAIL
+        registration.waiting_since = None
+    else:
+        registration.status = Status.WAITING
+        registration.waiting_since = now
+        kind = Kind.WAITING
+    registration.active_email = registration.email
+    db.session.flush()
+    notify(kind, registration, key=f"{kind}:{registration.id}:{registration.uid}", now=now)
+    if actor:
+        audit.record(actor, "registration.move", old.slug, now=now,
+                     registration=registration.id, to=target.slug)
+    if had_place:
+        _free_place(old)
+        promote_waiting(old, now=now)
+    return registration
+
+
+def erase(registration: Registration, *, now: datetime, actor: str | None = None) -> None:
+    """Erase the personal data; keep an anonymous row (meeting, role, source) for the counts."""
+    meeting = lock_row(Meeting, registration.meeting_id)
+    db.session.refresh(registration)
+    if registration.status == Status.ERASED:
+        return
+    had_place = registration.status in Status.TAKES_PLACE
+    had_invite = registration.status == Status.CONFIRMED
+    withdraw_queued(registration.id)
+    if had_invite:
+        registration.sequence += 1
+        notify(Kind.ERASED, registration, key=f"erased:{registration.id}", now=now,
+               with_link=False, with_invite=True)
+    _transition(registration, Status.ERASED)
+    registration.erased_at = now
+    for name in ("name", "email", "organisation", "needs", "guardian_email", "ticket_hash",
+                 "hold_expires_at", "waiting_since"):
+        setattr(registration, name, None)
+    if actor:
+        audit.record(actor, "registration.erase", meeting.slug, now=now,
+                     registration=registration.id)
+    db.session.flush()
+    if had_place:
+        _free_place(meeting)
+        promote_waiting(meeting, now=now)
+
+
+def register_walk_in(meeting: Meeting, applicant: Applicant, *, now: datetime,
+                     actor: str) -> Registration:
+    """An organiser adds someone at the door: confirmed and checked in, no opt-in mail."""
+    _check_applicant(applicant)
+    meeting = lock_row(Meeting, meeting.id)
+    if meeting.is_cancelled:
+        raise BookingError("meeting_cancelled")
+    email = normalise_email(applicant.email)
+    existing = find_active(meeting.id, email)
+    if existing is not None:
+        raise BookingError("already_registered", field="email")
+    if not _take_place(meeting):
+        raise BookingError("meeting_full")
+    registration = Registration(
+        meeting=meeting, uid=_new_uid(), name=applicant.name.strip(), email=email,
+        active_email=email, role=applicant.role, organisation=applicant.organisation or None,
+        needs=applicant.needs or None, source=applicant.source or "balie", status=Status.CONFIRMED,
+        is_walk_in=True, created_at=now, confirmed_at=now, email_verified_at=now,
+        checked_in_at=now, checked_in_by=actor, locale=applicant.locale,
+    )
+    db.session.add(registration)
+    audit.record(actor, "registration.walk_in", meeting.slug, now=now)
+    db.session.flush()
+    return registration
+
+
+def check_in(registration: Registration, *, now: datetime, actor: str) -> bool:
+    """Mark present. True when this call checked them in, False when they already were."""
+    if registration.status != Status.CONFIRMED:
+        raise BookingError("not_confirmed", status=registration.status)
+    result = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.checked_in_at.is_(None))
+        .values(checked_in_at=now, checked_in_by=actor)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(registration)
+    return result.rowcount == 1
+
+
+def counts_by(meeting: Meeting, column) -> dict[str | None, int]:
+    """Active registrations of a meeting grouped by `column` (role, source, status …)."""
+    rows = db.session.execute(
+        select(column, func.count()).where(Registration.meeting_id == meeting.id,
+                                           Registration.status.in_(Status.ACTIVE))
+        .group_by(column)
+    ).all()
+    return {key: count for key, count in rows}
+
+
+def source_counts(meeting: Meeting) -> dict[str | None, int]:
+    """Registrations per `bron` (where people came from: poster, brief, dia …)."""
+    return counts_by(meeting, Registration.source)

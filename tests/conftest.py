@@ -1,0 +1,112 @@
+"""Fixtures: a fresh app and database per test, on SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from regio import create_app
+from regio.db import db
+
+POSTGRES_URL = os.environ.get("REGIO_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+BASE_URL = "http://regio.test"
+
+
+def _postgres_url() -> str:
+    url = POSTGRES_URL
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, tmp_path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'regio.sqlite3'}"
+    return _postgres_url()
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_app(database_url: str, tmp_path, **overrides):
+    settings = {
+        "REGIO_CONFIG": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_URL": f"file://{tmp_path / 'outbox'}",
+        "REGIO_BASE_URL": BASE_URL,
+        "MAIL_FROM": "Regio <noreply@regio.test>",
+        "REGIO_ORGANIZER_EMAIL": "opp-project@regio.test",
+    }
+    settings.update(overrides)
+    return create_app(settings)
+
+
+@pytest.fixture
+def app_settings() -> dict:
+    """Override in a test module to change settings for every test there."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_settings):
+    if database_url.startswith("postgresql"):
+        _reset_postgres(database_url)
+    app = make_app(database_url, tmp_path, **app_settings)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def meetings(app):
+    """The four meetings, moved ahead so they are open for registration."""
+    from regio.meetings.seed import seed_meetings
+
+    added = seed_meetings(demo=True, today=date.today())
+    db.session.commit()
+    return {m.slug: m for m in added}
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on `url`, as a browser would get it."""
+    page = client.get(url)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match[1]
