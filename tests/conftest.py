@@ -110,3 +110,73 @@ def csrf_token(client, url: str) -> str:
     match = CSRF_RE.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {url}"
     return match[1]
+
+
+# --- a real SMTP server (aiosmtpd) ----------------------------------------------------------
+
+
+class RecordingHandler:
+    """Keeps every accepted message; `replies` (codes like "451 try later") answer DATA first."""
+
+    def __init__(self) -> None:
+        self.messages: list = []  # email.message.EmailMessage, in arrival order
+        self.envelopes: list = []
+        self.replies: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.replies:
+            reply = self.replies.pop(0)
+            if not reply.startswith("250"):
+                return reply
+        from email import message_from_bytes, policy
+
+        self.envelopes.append(envelope)
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for m, e in zip(self.messages, self.envelopes, strict=True)
+                if address in e.rcpt_tos]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """An aiosmtpd server on a free loopback port: `.handler.messages`, `.url` for MAIL_URL."""
+    from aiosmtpd.controller import Controller
+
+    handler = RecordingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    controller.url = f"smtp://127.0.0.1:{port}"
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+# --- organisers ------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_organiser(app):
+    """Create an organiser account: `make_organiser("checkin")` → the Organiser."""
+    from regio.accounts.services import save_account
+
+    def make(role: str = "organiser", email: str | None = None):
+        account, _created = save_account(email or f"{role}@regio.test", PASSWORD, role, now=
+                                         datetime.now(UTC))
+        db.session.commit()
+        return account
+
+    return make

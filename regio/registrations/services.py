@@ -22,6 +22,7 @@ from regio.errors import BookingError
 from regio.mail.outbox import Kind, enqueue, withdraw_queued
 from regio.meetings.models import Meeting, MeetingStatus
 from regio.registrations.models import ROLES, PersonalLink, Registration, Status
+from regio.registrations.tickets import issue_ticket
 from regio.registrations.tokens import hash_token, looks_like_token, new_token
 
 # Which status may follow which; anything else is a BookingError("bad_transition").
@@ -230,6 +231,7 @@ def confirm(registration: Registration, *, now: datetime) -> None:
     registration.confirmed_at = now
     registration.hold_expires_at = None
     registration.email_verified_at = registration.email_verified_at or now
+    issue_ticket(registration)
     db.session.flush()
     notify(Kind.CONFIRMED, registration,
            key=f"confirmed:{registration.id}:{invite_sequence(registration)}", now=now)
@@ -268,6 +270,7 @@ def promote_waiting(meeting: Meeting, *, now: datetime) -> list[Registration]:
         if first.email_verified_at is not None:
             _transition(first, Status.CONFIRMED)
             first.confirmed_at = now
+            issue_ticket(first)
         else:
             _transition(first, Status.HELD)
             _hold(first, now)
@@ -363,6 +366,7 @@ def move(registration: Registration, target: Meeting, *, now: datetime,
         if registration.email_verified_at is not None:
             registration.status = Status.CONFIRMED
             registration.confirmed_at = now
+            issue_ticket(registration)
             kind = Kind.CONFIRMED
         else:
             registration.status = Status.HELD
@@ -432,6 +436,7 @@ def register_walk_in(meeting: Meeting, applicant: Applicant, *, now: datetime,
         is_walk_in=True, created_at=now, confirmed_at=now, email_verified_at=now,
         checked_in_at=now, checked_in_by=actor, locale=applicant.locale,
     )
+    issue_ticket(registration)
     db.session.add(registration)
     audit.record(actor, "registration.walk_in", meeting.slug, now=now)
     db.session.flush()
