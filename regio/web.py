@@ -61,13 +61,10 @@ def _ensure_sqlite_folder(url: str) -> None:
 def register_blueprints(app: Flask) -> None:
     from regio.public.views import bp as public_bp
 
+    from regio.organiser import bp as organiser_bp
+
     app.register_blueprint(public_bp)
-    try:
-        from regio.organiser.views import bp as organiser_bp
-    except ImportError:  # the back office is optional while it is being built
-        organiser_bp = None
-    if organiser_bp is not None:
-        app.register_blueprint(organiser_bp)
+    app.register_blueprint(organiser_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

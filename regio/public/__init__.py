@@ -1,7 +1,8 @@
-"""The public site: meeting pages, registration and the personal page."""
+"""The public site: meeting pages, registration, the personal page, QR codes and calendars."""
 
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from regio.public import views  # noqa: E402,F401  (views attach their routes to bp)
+# Each module attaches its routes to bp.
+from regio.public import calendar, links, personal, registration, views  # noqa: E402,F401

@@ -162,8 +162,7 @@ def register(meeting: Meeting, applicant: Applicant, *, now: datetime) -> Outcom
     email = normalise_email(applicant.email)
     existing = find_active(meeting.id, email)
     if existing is not None:
-        link_count = len(existing.links)
-        notify(Kind.LINK_AGAIN, existing, key=f"link_again:{existing.id}:{link_count}", now=now)
+        resend_link(existing, now=now)
         return Outcome(existing, created=False, token=None)
 
     registration = Registration(
@@ -470,3 +469,15 @@ def counts_by(meeting: Meeting, column) -> dict[str | None, int]:
 def source_counts(meeting: Meeting) -> dict[str | None, int]:
     """Registrations per `bron` (where people came from: poster, brief, dia …)."""
     return counts_by(meeting, Registration.source)
+
+
+def resend_link(registration: Registration, *, now: datetime, actor: str | None = None):
+    """Mail a fresh personal link (earlier links keep working)."""
+    if registration.status not in Status.ACTIVE:
+        raise BookingError("bad_transition", old=registration.status, new="resend")
+    queued = notify(Kind.LINK_AGAIN, registration,
+                    key=f"link_again:{registration.id}:{len(registration.links)}", now=now)
+    if actor:
+        audit.record(actor, "registration.resend_link", registration.meeting.slug, now=now,
+                     registration=registration.id)
+    return queued

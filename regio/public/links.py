@@ -1,0 +1,1 @@
+"""Short sign-up links, QR images, posters and ticket images."""

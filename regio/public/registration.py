@@ -1,0 +1,1 @@
+"""The registration form on a meeting's page."""
