@@ -53,6 +53,8 @@ def local_datetime(value: datetime | None) -> str:
 
 
 def register(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["local_datetime"] = local_datetime

@@ -1,1 +1,93 @@
-"""The registration form on a meeting's page."""
+"""The registration form on a meeting's page, and the "check your e-mail" page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from limits import parse_many
+
+from regio.db import begin_write, db, utc_now
+from regio.errors import BookingError
+from regio.extensions import csrf, limiter
+from regio.i18n import local_today
+from regio.messages import message_for
+from regio.public import bp
+from regio.public.forms import RegistrationForm, clean_source
+from regio.public.views import load_meeting
+from regio.registrations.services import Applicant, normalise_email, register
+
+
+def _register_ip_limit() -> str:
+    return current_app.config["REGIO_LIMIT_REGISTER_IP"]
+
+
+def _deletion_date(meeting):
+    return meeting.date + timedelta(days=current_app.config["REGIO_RETENTION_DAYS"])
+
+
+def _render(meeting, form, *, status: int = 200, problem: str | None = None):
+    return render_template(
+        "public/meeting.html", meeting=meeting, form=form, today=local_today(),
+        problem=problem, deletion_date=_deletion_date(meeting),
+        confirm_hours=current_app.config["REGIO_CONFIRM_WITHIN_HOURS"],
+    ), status
+
+
+@bp.get("/bijeenkomsten/<slug>")
+def meeting(slug: str):
+    found = load_meeting(slug)
+    form = RegistrationForm(formdata=None, bron=clean_source(request.args.get("bron")))
+    return _render(found, form)
+
+
+def _email_allowed(email: str) -> bool:
+    """At most REGIO_LIMIT_REGISTER_EMAIL submissions per address, so no one floods a mailbox."""
+    if not limiter.enabled:
+        return True
+    strategy = limiter.limiter
+    limits = parse_many(current_app.config["REGIO_LIMIT_REGISTER_EMAIL"])
+    return all(strategy.hit(item, "register-email", normalise_email(email)) for item in limits)
+
+
+@bp.post("/bijeenkomsten/<slug>")
+@csrf.exempt  # RegistrationForm checks its own token and keeps the input when it fails
+@limiter.limit(_register_ip_limit, methods=["POST"])
+def register_post(slug: str):
+    found = load_meeting(slug)
+    form = RegistrationForm()
+    if not form.validate():
+        if form.csrf_token.errors:
+            form.form_errors.append(_("Uw formulier was verlopen. Controleer uw gegevens en "
+                                      "verstuur het opnieuw."))
+            form.csrf_token.errors = []
+        return _render(found, form, status=422)
+    if _email_allowed(form.email.data):
+        applicant = Applicant(
+            name=form.name.data, email=form.email.data, role=form.role.data,
+            organisation=form.organisation.data, needs=form.needs.data,
+            source=clean_source(form.bron.data), is_under_16=form.is_young_pupil(),
+            has_guardian_consent=bool(form.guardian_consent.data),
+            guardian_email=form.guardian_email.data if form.is_young_pupil() else None,
+            locale=str(get_locale() or "nl"),
+        )
+        begin_write()
+        try:
+            register(found, applicant, now=utc_now())
+        except BookingError as error:
+            db.session.rollback()
+            if error.field and error.field in form:
+                form[error.field].errors = [message_for(error)]
+                return _render(found, form, status=422)
+            return _render(found, form, status=409, problem=message_for(error))
+        db.session.commit()
+    return redirect(url_for("public.check_email", slug=found.slug), 303)
+
+
+@bp.get("/bijeenkomsten/<slug>/bevestig-je-e-mail")
+def check_email(slug: str):
+    found = load_meeting(slug)
+    return render_template("public/check_email.html", meeting=found,
+                           confirm_hours=current_app.config["REGIO_CONFIRM_WITHIN_HOURS"])

@@ -23,12 +23,6 @@ def load_meeting(slug: str):
     return meeting
 
 
-@bp.get("/bijeenkomsten/<slug>")
-def meeting(slug: str):
-    found = load_meeting(slug)
-    return render_template("public/meeting.html", meeting=found, today=local_today())
-
-
 @bp.get("/privacy")
 def privacy():
     return render_template("public/privacy.html",

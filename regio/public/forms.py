@@ -1,0 +1,134 @@
+"""Forms of the public site. Field names are part of the public interface (DESIGN §3)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from regio.registrations.models import ROLES
+
+NAME_MAX = 200
+ORGANISATION_MAX = 200
+NEEDS_MAX = 500
+EMAIL_MAX = 254
+SOURCE_RE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
+
+ROLE_LABELS = {
+    "po": _l("Ik werk in het primair onderwijs (po)"),
+    "vo": _l("Ik werk in het voortgezet onderwijs (vo)"),
+    "go": _l("Ik werk in het gespecialiseerd onderwijs (go)"),
+    "ouder": _l("Ik ben ouder of vertegenwoordiger van ouders"),
+    "leerling": _l("Ik ben leerling of vertegenwoordiger van leerlingen"),
+}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def clean_source(value: str | None) -> str | None:
+    """A `bron` tag as the QR links carry it; anything else is dropped, not refused."""
+    value = (value or "").strip()
+    return value.lower() if SOURCE_RE.match(value) else None
+
+
+class PlainText:
+    """Refuses control and other invisible characters; line breaks only where allowed."""
+
+    def __init__(self, multiline: bool = False) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form, field) -> None:
+        for char in field.data or "":
+            if self.multiline and char in "\n\r\t":
+                continue
+            if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
+                raise ValidationError(_l("Gebruik alleen gewone letters, cijfers en leestekens."))
+
+
+def _length(maximum: int):
+    return Length(max=maximum, message=_l("Gebruik hoogstens %(max)d tekens.", max=maximum))
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(
+        _l("Naam"), filters=[_strip],
+        validators=[InputRequired(_l("Vul uw naam in.")), _length(NAME_MAX), PlainText()])
+    email = StringField(
+        _l("E-mailadres"), filters=[_strip],
+        validators=[InputRequired(_l("Vul uw e-mailadres in.")), _length(EMAIL_MAX),
+                    Email(_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@school.nl."),
+                          granular_message=False, check_deliverability=False)])
+    role = RadioField(
+        _l("Wie bent u?"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
+        validators=[InputRequired(_l("Kies wie u bent."))],
+        validate_choice=False)
+    organisation = StringField(
+        _l("School of organisatie"), filters=[_strip],
+        validators=[Optional(), _length(ORGANISATION_MAX), PlainText()])
+    needs = TextAreaField(
+        _l("Wensen voor toegankelijkheid of eten"), filters=[_strip],
+        validators=[Optional(), _length(NEEDS_MAX), PlainText(multiline=True)])
+    under_16 = BooleanField(_l("Ik ben leerling en jonger dan 16 jaar"))
+    guardian_consent = BooleanField(_l("Mijn ouder of voogd geeft toestemming"))
+    guardian_email = StringField(
+        _l("E-mailadres van uw ouder of voogd"), filters=[_strip],
+        validators=[_length(EMAIL_MAX)])
+    consent = BooleanField(
+        _l("Ik geef toestemming om mijn gegevens te gebruiken voor deze bijeenkomst"),
+        validators=[DataRequired(_l("Geef toestemming, anders kunnen we u niet aanmelden."))])
+    bron = HiddenField()
+
+    class Meta:
+        # The token is checked here, not by the global CSRF guard, so a failed check shows the
+        # form again with everything the person typed (WCAG 2.2.1: no lost input).
+        csrf = True
+
+    def validate_role(self, field) -> None:
+        if field.data not in ROLES:
+            raise ValidationError(_l("Kies wie u bent."))
+
+    def validate_guardian_consent(self, field) -> None:
+        if self.is_young_pupil() and not field.data:
+            raise ValidationError(_l(
+                "Een leerling jonger dan 16 jaar heeft toestemming nodig van een ouder of voogd."))
+
+    def validate_guardian_email(self, field) -> None:
+        if not self.is_young_pupil():
+            field.data = None  # only asked of pupils under 16; ignored for everyone else
+            return
+        if not field.data:
+            raise ValidationError(_l("Vul het e-mailadres van uw ouder of voogd in."))
+        Email(_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl."),
+              granular_message=False, check_deliverability=False)(self, field)
+        if field.data and self.email.data and field.data.lower() == self.email.data.lower():
+            raise ValidationError(_l("Vul het e-mailadres van uw ouder of voogd in, niet uw eigen."))
+
+    def is_young_pupil(self) -> bool:
+        return self.role.data == "leerling" and bool(self.under_16.data)
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button with a CSRF token (cancel, erase)."""
+
+
+class MoveForm(FlaskForm):
+    meeting = RadioField(_l("Naar welke bijeenkomst wilt u?"), validate_choice=False,
+                         validators=[InputRequired(_l("Kies een bijeenkomst."))])
+
+    def validate_meeting(self, field) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Kies een bijeenkomst."))
