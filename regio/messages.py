@@ -32,6 +32,11 @@ MESSAGES = {
     "already_registered_there": _l("Met dit e-mailadres bent u al aangemeld voor die bijeenkomst."),
     "already_registered": _l("Dit e-mailadres is al aangemeld voor deze bijeenkomst."),
     "not_confirmed": _l("Deze aanmelding is niet bevestigd."),
+    # exports
+    "bad_status": _l("Onbekende status. Gebruik onbevestigd, bevestigd, wachtlijst, afgemeld, "
+                     "verlopen of verwijderd."),
+    "bad_separator": _l("Onbekend scheidingsteken. Gebruik sep=comma, of laat het weg voor ;."),
+    "bad_format": _l("Kies csv, xlsx of pdf."),
     # QR images
     "bad_qr_size": _l("Kies een grootte van %(low)s tot %(high)s pixels."),
     "bad_qr_level": _l("Kies een foutcorrectie: L, M, Q of H."),
