@@ -108,7 +108,9 @@ def begin_write() -> None:
         return
     if session.in_transaction():
         if _wrote(session):
-            raise RuntimeError("begin_write() called after this transaction already wrote")
+            # A transaction that has written holds SQLite's write lock already.
+            session.flush()
+            return
         session.rollback()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
