@@ -170,7 +170,9 @@ def render_xlsx(rows: Iterable[tuple[str, ...]], *, title: str) -> Iterator[byte
 PDF_WIDTHS = (42, 46, 12, 36, 19, 14, 26, 26, 56)
 PDF_ROW_HEIGHT = 8
 PDF_FONT_SIZE = 7.5
-_PLAIN = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."}
+# Letters and signs that Unicode does not decompose into a Latin-1 base letter.
+_PLAIN = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "Ł": "L",
+          "ł": "l", "Đ": "D", "đ": "d", "Œ": "OE", "œ": "oe", "ı": "i", "€": "EUR"}
 
 
 def _without_controls(text: str) -> str:
