@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, redirect, url_for
 from flask_login import current_user
 
 from regio.extensions import login_manager
 
 
-def require(right: str):
-    """Route decorator: login first, then the right (`checkin`, `manage` or `admin`)."""
+def require(right: str, *, otherwise: str | None = None):
+    """Route decorator: login first, then the right (`checkin`, `manage` or `admin`).
+
+    `otherwise` names an endpoint to send a logged-in user without the right to (door staff
+    opening the dashboard land on the check-in page) instead of a 403.
+    """
 
     def decorate(view):
         @wraps(view)
@@ -19,6 +23,8 @@ def require(right: str):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.can(right):
+                if otherwise and current_user.can("checkin"):
+                    return redirect(url_for(otherwise))
                 abort(403)
             return view(*args, **kwargs)
 
@@ -26,3 +32,8 @@ def require(right: str):
         return wrapped
 
     return decorate
+
+
+def actor() -> str:
+    """How the audit log and the services name the logged-in organiser."""
+    return current_user.email

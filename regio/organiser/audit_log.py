@@ -1,1 +1,23 @@
-"""Back office: audit_log."""
+"""The audit log (admins): who logged in, exported, changed or cancelled what, and when."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from regio.audit import AuditEvent
+from regio.db import db
+from regio.organiser import bp
+from regio.organiser.access import require
+from regio.organiser.loading import page_number
+
+PER_PAGE = 50
+
+
+@bp.get("/logboek")
+@require("admin")
+def audit_log():
+    events = db.paginate(
+        select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
+        page=page_number(request.args.get("pagina")), per_page=PER_PAGE, error_out=False)
+    return render_template("organiser/audit_log.html", events=events)

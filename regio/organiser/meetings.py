@@ -1,1 +1,156 @@
-"""Back office: meetings."""
+"""One meeting: its attendee list, its settings, and cancelling it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from regio.db import begin_write, db, utc_now
+from regio.errors import MeetingError
+from regio.i18n import clock, local_today
+from regio.meetings.models import Meeting
+from regio.meetings.services import (
+    MeetingChanges,
+    list_meetings,
+    parse_clock,
+    people_to_mail,
+    update_meeting,
+)
+from regio.messages import message_for
+from regio.organiser import bp
+from regio.organiser.access import actor, require
+from regio.organiser.forms import ActionForm, MeetingSettingsForm, WalkInForm, attach_error
+from regio.organiser.loading import clean_query, load_meeting, page_number
+from regio.registrations.models import ROLES, STATUS_WORDS, Registration
+
+PER_PAGE = 50
+STATUS_BY_WORD = {word: status for status, word in STATUS_WORDS.items()}
+
+
+def settings_form_for(meeting: Meeting) -> MeetingSettingsForm:
+    return MeetingSettingsForm(
+        formdata=None, date=meeting.date.isoformat(), start_time=clock(meeting.start_time),
+        end_time=clock(meeting.end_time), venue=meeting.venue, address=meeting.address or "",
+        capacity="" if meeting.capacity is None else str(meeting.capacity),
+        is_open="y" if meeting.is_open else "n")
+
+
+def changes_from_form(form: MeetingSettingsForm) -> MeetingChanges:
+    """Read the form as the CLI reads its options; a bad value is a MeetingError."""
+    text = {name: (getattr(form, name).data or "").strip() for name in
+            ("date", "start_time", "end_time", "venue", "address", "capacity")}
+    changes = MeetingChanges()
+    try:
+        changes.date = date.fromisoformat(text["date"])
+    except ValueError:
+        raise MeetingError("bad_date", field="date") from None
+    for name in ("start_time", "end_time"):
+        setattr(changes, name, parse_clock(text[name], name) if text[name] else None)
+    changes.venue = text["venue"]
+    changes.address = text["address"] or None
+    capacity = text["capacity"]
+    if capacity and not (capacity.isascii() and capacity.isdigit()):
+        raise MeetingError("bad_capacity", field="capacity")
+    changes.capacity = int(capacity) if capacity else None
+    if form.is_open.data in ("y", "n"):
+        changes.is_open = form.is_open.data == "y"
+    return changes
+
+
+def attendee_filters() -> dict:
+    role = request.args.get("rol", "")
+    status = request.args.get("status", "")
+    return {"q": clean_query(request.args.get("q")),
+            "rol": role if role in ROLES else "",
+            "status": status if status in STATUS_BY_WORD else ""}
+
+
+def attendee_page(meeting: Meeting, filters: dict):
+    stmt = select(Registration).where(Registration.meeting_id == meeting.id)
+    if filters["q"]:
+        stmt = stmt.where(or_(*(column.icontains(filters["q"], autoescape=True) for column in
+                                (Registration.name, Registration.email,
+                                 Registration.organisation))))
+    if filters["rol"]:
+        stmt = stmt.where(Registration.role == filters["rol"])
+    if filters["status"]:
+        stmt = stmt.where(Registration.status == STATUS_BY_WORD[filters["status"]])
+    stmt = stmt.order_by(Registration.name, Registration.id)
+    return db.paginate(stmt, page=page_number(request.args.get("pagina")), per_page=PER_PAGE,
+                       error_out=False, count=True)
+
+
+def render_meeting(meeting: Meeting, *, settings: MeetingSettingsForm | None = None,
+                   walk_in: WalkInForm | None = None, status: int = 200):
+    filters = attendee_filters()
+    return render_template(
+        "organiser/meeting.html", meeting=meeting, today=local_today(), filters=filters,
+        attendees=attendee_page(meeting, filters), roles=ROLES, status_words=STATUS_WORDS,
+        settings=settings or settings_form_for(meeting), walk_in=walk_in or WalkInForm(
+            formdata=None), action=ActionForm()), status
+
+
+@bp.get("/bijeenkomsten/<slug>")
+@require("manage")
+def meeting(slug: str):
+    return render_meeting(load_meeting(slug))
+
+
+@bp.post("/bijeenkomsten/<slug>/instellingen")
+@require("manage")
+def meeting_settings(slug: str):
+    found = load_meeting(slug)
+    form = MeetingSettingsForm()
+    if not form.validate_on_submit():
+        return render_meeting(found, settings=form)
+    begin_write()
+    try:
+        changes = changes_from_form(form)
+        to_mail = people_to_mail(found, changes)
+        result = update_meeting(found, changes, actor=actor(), now=utc_now())
+    except MeetingError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return render_meeting(found, settings=form)
+    if to_mail and form.confirmed.data != "1":
+        # The change was a dry run: nothing is kept until the organiser has seen the count.
+        db.session.rollback()
+        return render_template("organiser/meeting_confirm.html", meeting=found, form=form,
+                               count=to_mail)
+    db.session.commit()
+    if result.changed:
+        flash(_("De bijeenkomst is bijgewerkt. %(count)s mensen krijgen een bijgewerkte "
+                "uitnodiging.", count=result.invites_queued), "success")
+    else:
+        flash(_("Er is niets veranderd."), "info")
+    return redirect(url_for("organiser.meeting", slug=found.slug))
+
+
+@bp.route("/bijeenkomsten/<slug>/annuleren", methods=["GET", "POST"])
+@require("manage")
+def meeting_cancel(slug: str):
+    found = load_meeting(slug)
+    form = ActionForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        count = people_to_mail(found, MeetingChanges(cancel=True))
+        return render_template("organiser/meeting_cancel.html", meeting=found, form=form,
+                               count=count)
+    begin_write()
+    try:
+        result = update_meeting(found, MeetingChanges(cancel=True), actor=actor(),
+                                now=utc_now())
+    except MeetingError as error:
+        db.session.rollback()
+        flash(message_for(error), "error")
+        return redirect(url_for("organiser.meeting", slug=found.slug))
+    db.session.commit()
+    flash(_("De bijeenkomst is geannuleerd. %(count)s mensen krijgen bericht dat de "
+            "bijeenkomst niet doorgaat.", count=result.cancellations_queued), "success")
+    return redirect(url_for("organiser.meeting", slug=found.slug))
+
+
+def other_meetings(meeting_id: int) -> list[Meeting]:
+    return [m for m in list_meetings() if m.id != meeting_id]

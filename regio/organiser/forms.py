@@ -1,0 +1,91 @@
+"""The back office's forms. Field names are part of the interface (tests post them)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from regio.registrations.models import ROLES
+
+ROLE_LABELS = {
+    "po": _l("po (primair onderwijs)"),
+    "vo": _l("vo (voortgezet onderwijs)"),
+    "go": _l("go (gespecialiseerd onderwijs)"),
+    "ouder": _l("ouder of vertegenwoordiger van ouders"),
+    "leerling": _l("leerling of vertegenwoordiger van leerlingen"),
+}
+
+
+def plain_text(_form, field) -> None:
+    """Refuse control characters (they break exports and PostgreSQL refuses NUL)."""
+    if field.data and any(ord(c) < 32 or ord(c) == 127 for c in field.data):
+        raise ValidationError(_l("Gebruik alleen gewone tekens."))
+
+
+def _required():
+    return DataRequired(message=_l("Dit veld is verplicht."))
+
+
+def _max(limit: int):
+    return Length(max=limit, message=_l("Gebruik hoogstens %(max)d tekens."))
+
+
+class LoginForm(FlaskForm):
+    email = StringField(_l("E-mailadres"), validators=[_required(), _max(254), plain_text])
+    password = PasswordField(_l("Wachtwoord"), validators=[_required(), _max(200)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class MeetingSettingsForm(FlaskForm):
+    """Text fields on purpose: the service parses and checks them, as for the CLI."""
+
+    date = StringField(_l("Datum"), validators=[_max(10)])
+    start_time = StringField(_l("Begintijd"), validators=[_max(5)])
+    end_time = StringField(_l("Eindtijd"), validators=[_max(5)])
+    venue = StringField(_l("Locatie"), validators=[_max(200)])
+    address = StringField(_l("Adres"), validators=[_max(300)])
+    capacity = StringField(_l("Aantal plaatsen"), validators=[_max(6)])
+    is_open = RadioField(_l("Aanmelden"), validate_choice=False,
+                         choices=[SelectChoice("y", _l("Open")), SelectChoice("n", _l("Gesloten"))])
+    # Set by the confirmation page: the organiser saw how many people will be mailed.
+    confirmed = StringField(validators=[Optional(), _max(1)])
+
+
+class WalkInForm(FlaskForm):
+    name = StringField(_l("Naam"), validators=[_required(), _max(200), plain_text])
+    email = StringField(_l("E-mailadres"), validators=[
+        _required(), _max(254), plain_text,
+        Email(message=_l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+              check_deliverability=False)])
+    role = SelectField(_l("Rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
+                       validators=[_required()])
+    organisation = StringField(_l("Organisatie"), validators=[Optional(), _max(200), plain_text])
+
+
+class MoveForm(FlaskForm):
+    target = SelectField(_l("Naar bijeenkomst"), validators=[_required()])
+
+
+class CampaignForm(FlaskForm):
+    role = SelectField(_l("Wie krijgt de herinnering?"),
+                       choices=[SelectChoice("", _l("Iedereen die bevestigd is"))]
+                       + [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
+    # The campaign service checks the key's characters and says why in Dutch.
+    key = StringField(_l("Naam van de campagne"), validators=[Optional(), _max(64)])
+
+
+def attach_error(form, error) -> None:
+    """Show a domain error beside its field, or above the form when it names none."""
+    from regio.messages import message_for
+
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*target.errors, message_for(error)]
+    else:
+        form.form_errors.append(message_for(error))

@@ -1,0 +1,106 @@
+"""Figures for organisers and the ministry: counts only, never personal data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+
+from regio.db import db
+from regio.meetings.models import Meeting
+from regio.registrations.models import Registration, Status
+
+
+@dataclass
+class MeetingFigures:
+    held: int = 0
+    confirmed: int = 0
+    waiting: int = 0
+    cancelled: int = 0
+    checked_in: int = 0
+
+    @property
+    def registered(self) -> int:
+        """Everyone holding a place: confirmed, or held while the address is not confirmed."""
+        return self.held + self.confirmed
+
+
+def meeting_figures(meeting: Meeting) -> MeetingFigures:
+    rows = db.session.execute(
+        select(Registration.status, func.count(),
+               func.count(Registration.checked_in_at))
+        .where(Registration.meeting_id == meeting.id).group_by(Registration.status)
+    ).all()
+    figures = MeetingFigures()
+    for status, count, checked_in in rows:
+        if status in (Status.HELD, Status.CONFIRMED, Status.WAITING, Status.CANCELLED):
+            setattr(figures, status, count)
+        if status == Status.CONFIRMED:
+            figures.checked_in = checked_in
+    return figures
+
+
+def registrations_per_day(meeting: Meeting, tz: ZoneInfo) -> list[tuple[date, int]]:
+    """New registrations per local calendar day, from the first to the last day with any."""
+    stamps = db.session.execute(
+        select(Registration.created_at).where(Registration.meeting_id == meeting.id)
+    ).scalars()
+    per_day = Counter(stamp.astimezone(tz).date() for stamp in stamps)
+    if not per_day:
+        return []
+    first, last = min(per_day), max(per_day)
+    days = [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+    return [(day, per_day.get(day, 0)) for day in days]
+
+
+@dataclass
+class ReportRow:
+    meeting: Meeting
+    role: str
+    source: str
+    registered: int
+    present: int
+
+
+def ministry_report() -> list[ReportRow]:
+    """Meeting × role × source: people with a place and people who came."""
+    registered = func.sum(case((Registration.status.in_(Status.TAKES_PLACE), 1), else_=0))
+    present = func.count(Registration.checked_in_at)
+    source = func.coalesce(Registration.source, "")
+    rows = db.session.execute(
+        select(Registration.meeting_id, Registration.role, source, registered, present)
+        .group_by(Registration.meeting_id, Registration.role, source)
+    ).all()
+    meetings = {m.id: m for m in db.session.execute(select(Meeting)).scalars()}
+    report = [ReportRow(meetings[meeting_id], role, src, int(reg or 0), int(came or 0))
+              for meeting_id, role, src, reg, came in rows]
+    report.sort(key=lambda r: (r.meeting.date, r.meeting.id, r.role, r.source))
+    return report
+
+
+REPORT_HEADER = ("bijeenkomst", "datum", "plaats", "rol", "bron", "aangemeld", "aanwezig")
+
+
+def report_csv(rows: list[ReportRow]) -> Iterator[str]:
+    """The report as CSV for Dutch Excel: UTF-8 with BOM, `;` between fields."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(REPORT_HEADER)
+    yield "\ufeff" + buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow((row.meeting.slug, row.meeting.date.isoformat(), row.meeting.city,
+                         row.role, _neutral(row.source), row.registered, row.present))
+        yield buffer.getvalue()
+
+
+def _neutral(text: str) -> str:
+    """A source tag comes from a URL: keep Excel from reading it as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
