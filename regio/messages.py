@@ -32,6 +32,13 @@ MESSAGES = {
     "already_registered_there": _l("Met dit e-mailadres bent u al aangemeld voor die bijeenkomst."),
     "already_registered": _l("Dit e-mailadres is al aangemeld voor deze bijeenkomst."),
     "not_confirmed": _l("Deze aanmelding is niet bevestigd."),
+    # reminder campaigns and mail
+    "bad_campaign_key": _l(
+        "Gebruik voor de naam van de campagne alleen letters, cijfers, - en _ (hoogstens 64)."),
+    "campaign_other_role": _l(
+        "Deze campagne is al verstuurd aan een andere groep (%(role)s). Kies een nieuwe naam."),
+    "mail_not_found": _l("Deze e-mail bestaat niet."),
+    "mail_not_failed": _l("Deze e-mail is niet mislukt en hoeft niet opnieuw."),
     # exports
     "bad_status": _l("Onbekende status. Gebruik onbevestigd, bevestigd, wachtlijst, afgemeld, "
                      "verlopen of verwijderd."),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select, update
 
-from regio.db import db
+from regio.db import begin_write, db, is_sqlite
 from regio.mail.models import OutboxMessage, OutboxState
 
 
@@ -75,3 +75,78 @@ def withdraw_queued(registration_id: int) -> int:
         .values(state=OutboxState.CANCELLED, payload={})
     )
     return result.rowcount or 0
+
+
+# --- claiming and marking (used by the sender) --------------------------------------------
+
+MAX_ATTEMPTS = 16
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before attempt `attempts + 1`: 30 s, 1 min, 2 min … at most an hour."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def requeue_stale(*, now: datetime, stale_after: timedelta) -> int:
+    """Put back rows left in `sending` by a sender that died (the rare at-least-once case)."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.state == OutboxState.SENDING,
+               OutboxMessage.claimed_at < now - stale_after)
+        .values(state=OutboxState.QUEUED, claimed_at=None)
+    )
+    return result.rowcount or 0
+
+
+def claim_batch(*, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Mark up to `limit` due rows `sending` for this sender; the caller commits at once.
+
+    Rows locked by another sender are skipped (PostgreSQL SKIP LOCKED); on SQLite the
+    transaction holds the single write lock (`begin_write`), so claims never overlap.
+    """
+    begin_write()
+    stmt = (select(OutboxMessage)
+            .where(OutboxMessage.state == OutboxState.QUEUED,
+                   OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id).limit(limit))
+    if not is_sqlite():
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = list(db.session.execute(stmt).scalars())
+    for row in rows:
+        row.state = OutboxState.SENDING
+        row.claimed_at = now
+    db.session.flush()
+    return rows
+
+
+def _set(message_id: int, **values) -> None:
+    begin_write()
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                       .values(**values).execution_options(synchronize_session=False))
+
+
+def mark_sent(message_id: int, payload: dict, *, now: datetime) -> None:
+    """Sent: the personal link's token is dropped from the stored payload."""
+    kept = {key: value for key, value in payload.items() if key != "token"}
+    _set(message_id, state=OutboxState.SENT, sent_at=now, payload=kept, last_error=None)
+
+
+def mark_retry(message_id: int, attempts: int, error: str, *, now: datetime) -> str:
+    """Back to the queue with backoff; failed for good after MAX_ATTEMPTS. Returns the state."""
+    attempts += 1
+    state = OutboxState.QUEUED if attempts < MAX_ATTEMPTS else OutboxState.FAILED
+    _set(message_id, state=state, attempts=attempts, last_error=error[:2000],
+         next_attempt_at=now + backoff(attempts), claimed_at=None)
+    return state
+
+
+def mark_failed(message_id: int, attempts: int, error: str) -> None:
+    _set(message_id, state=OutboxState.FAILED, attempts=attempts + 1, last_error=error[:2000],
+         claimed_at=None)
+
+
+def mark_dropped(message_id: int, reason: str) -> None:
+    """Nothing to send any more (e.g. the registration was erased): kept as `cancelled`."""
+    _set(message_id, state=OutboxState.CANCELLED, payload={}, last_error=reason, claimed_at=None)

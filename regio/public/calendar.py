@@ -1,1 +1,74 @@
-"""Calendar feeds and the personal invite download."""
+"""Calendar downloads: a meeting's item, the feed of all meetings, the personal invite."""
+
+from __future__ import annotations
+
+from email.utils import parseaddr
+
+from flask import Response, abort, current_app
+
+from regio import invites
+from regio.db import utc_now
+from regio.meetings.services import list_meetings
+from regio.public import bp
+from regio.public.views import load_meeting
+from regio.registrations.models import Status
+from regio.registrations.services import find_by_token, invite_sequence
+
+
+def _organizer() -> invites.Party:
+    config = current_app.config
+    return invites.Party(config["REGIO_ORGANIZER_EMAIL"], parseaddr(config["MAIL_FROM"])[0] or None)
+
+
+def _facts(meeting) -> invites.EventFacts:
+    config = current_app.config
+    return invites.facts_for(meeting, base_url=config["REGIO_BASE_URL"],
+                             timezone=config["REGIO_TIMEZONE"])
+
+
+def _ics(body: bytes, method: str, filename: str | None) -> Response:
+    response = Response(body, content_type=f"text/calendar; charset=utf-8; method={method}")
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _published(meetings) -> list[tuple[invites.EventFacts, str, int]]:
+    base_url = current_app.config["REGIO_BASE_URL"]
+    return [(_facts(m), invites.meeting_uid(m.id, base_url), m.sequence) for m in meetings]
+
+
+@bp.get("/bijeenkomsten/<slug>.ics")
+def meeting_ics(slug: str):
+    meeting = load_meeting(slug)
+    body = invites.publish_calendar(_published([meeting]), organizer=_organizer(),
+                                    now=utc_now())
+    return _ics(body, invites.PUBLISH, f"{meeting.slug}.ics")
+
+
+@bp.get("/agenda.ics")
+def agenda_ics():
+    body = invites.publish_calendar(_published(list_meetings()), organizer=_organizer(),
+                                    now=utc_now(), name="Regiobijeenkomsten Landelijk OPP Project")
+    return _ics(body, invites.PUBLISH, None)
+
+
+@bp.get("/aanmelding/<token>/uitnodiging.ics")
+def personal_invite(token: str):
+    """The attendee's own REQUEST. 404: unknown link, or no place (yet) to put in a calendar
+    (held, waiting, cancelled, expired); 410: the registration was erased."""
+    _link, registration = find_by_token(token)
+    if registration is None:
+        abort(404)
+    if registration.status == Status.ERASED:
+        abort(410)
+    if registration.status != Status.CONFIRMED:
+        abort(404)
+    body = invites.request_invite(
+        _facts(registration.meeting), uid=registration.uid,
+        sequence=invite_sequence(registration),
+        attendee=invites.Party(registration.email, registration.name),
+        organizer=_organizer(), now=utc_now(),
+        description=f"{current_app.config['REGIO_BASE_URL'].rstrip('/')}/aanmelding/{token}",
+    )
+    return _ics(body, invites.REQUEST, invites.FILENAME)

@@ -1,0 +1,169 @@
+"""Every mail kind through the real sender to a real SMTP server, and the double opt-in."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from regio.db import db
+from regio.mail.models import OutboxMessage, OutboxState
+from regio.mail.sender import send_batch
+from regio.mail.transport import open_transport
+from regio.meetings.services import MeetingChanges, update_meeting
+from regio.registrations import services
+from regio.registrations.models import Status
+from tests.conftest import BASE_URL
+
+LINK_RE = re.compile(re.escape(BASE_URL) + r"/aanmelding/([A-Za-z0-9_-]+)")
+
+
+# --- helpers shared by the mail tests ------------------------------------------------------
+
+
+def applicant(email: str, **fields) -> services.Applicant:
+    fields.setdefault("name", "Anna de Vries")
+    fields.setdefault("role", "po")
+    return services.Applicant(email=email, **fields)
+
+
+def send_all(smtp_server, *, now) -> int:
+    """Drain everything due at `now` through the sender to `smtp_server`; the sent count."""
+    transport = open_transport(smtp_server.url, timeout=5)
+    sent = 0
+    try:
+        while True:
+            report = send_batch(now=now, transport=transport)
+            sent += report.sent
+            if report.claimed == 0:
+                return sent
+    finally:
+        transport.close()
+
+
+def body_text(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def link_in(message) -> str:
+    match = LINK_RE.search(body_text(message))
+    assert match, "no personal link in the mail"
+    return match[1]
+
+
+def calendar_of(message) -> tuple[str, Calendar, Calendar]:
+    """(method in the part header, the inline calendar, the attached file)."""
+    assert message.get_content_type() == "multipart/mixed"
+    alternative, attachment = message.get_payload()
+    assert alternative.get_content_type() == "multipart/alternative"
+    types = [part.get_content_type() for part in alternative.get_payload()]
+    assert types == ["text/plain", "text/html", "text/calendar"]
+    inline = alternative.get_payload()[2]
+    assert inline.get_content_charset() == "utf-8"
+    assert attachment.get_filename() == "uitnodiging.ics"
+    assert attachment.get_content_disposition() == "attachment"
+    inline_cal = Calendar.from_ical(inline.get_content())
+    file_cal = Calendar.from_ical(attachment.get_payload(decode=True))
+    return inline.get_param("method"), inline_cal, file_cal
+
+
+def the_event(calendar: Calendar):
+    events = calendar.walk("VEVENT")
+    assert len(events) == 1
+    return events[0]
+
+
+def confirmed_registration(meeting, email, *, now, smtp_server=None, **fields):
+    """Register and open the mailed link (through the SMTP server when one is given)."""
+    outcome = services.register(meeting, applicant(email, **fields), now=now)
+    db.session.commit()
+    token = outcome.token
+    if smtp_server is not None:
+        send_all(smtp_server, now=now)
+        token = link_in(smtp_server.handler.to(email)[-1])
+    link, _registration = services.find_by_token(token)
+    registration = services.open_link(link, now=now)
+    db.session.commit()
+    return registration
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+def test_double_opt_in_by_mail_end_to_end(app, meetings, smtp_server, now):
+    meeting = meetings["zwolle"]
+    outcome = services.register(meeting, applicant("anna@school.test"), now=now)
+    db.session.commit()
+    assert send_all(smtp_server, now=now) == 1
+
+    (first,) = smtp_server.handler.to("anna@school.test")
+    assert first["To"] == "Anna de Vries <anna@school.test>"
+    assert "Bevestig uw aanmelding" in first["Subject"]
+    assert first.get_content_type() == "multipart/alternative"
+    assert "text/calendar" not in {p.get_content_type() for p in first.walk()}
+    token = link_in(first)
+
+    link, registration = services.find_by_token(token)
+    assert registration.id == outcome.registration.id
+    services.open_link(link, now=now)
+    db.session.commit()
+    assert registration.status == Status.CONFIRMED
+    assert send_all(smtp_server, now=now) == 1
+
+    second = smtp_server.handler.to("anna@school.test")[-1]
+    assert "Aanmelding bevestigd" in second["Subject"]
+    method, inline, attached = calendar_of(second)
+    assert method == "REQUEST" == str(inline["METHOD"]) == str(attached["METHOD"])
+    event = the_event(inline)
+    assert str(event["UID"]) == registration.uid
+    assert f"{BASE_URL}/aanmelding/" in body_text(second)
+    assert meeting.venue in body_text(second) and "tijd volgt" in body_text(second)
+    # The stored payload no longer holds the personal link once sent.
+    rows = db.session.execute(select(OutboxMessage)).scalars().all()
+    assert all(row.state == OutboxState.SENT and "token" not in row.payload for row in rows)
+
+
+def test_sequence_rises_confirm_then_time_change_then_cancel(app, meetings, smtp_server, now):
+    meeting = meetings["oostzaan"]
+    registration = confirmed_registration(meeting, "bo@school.test", now=now)
+    send_all(smtp_server, now=now)
+    update_meeting(meeting, MeetingChanges(start_time=time(13, 0), end_time=time(16, 30)),
+                   actor="test", now=now)
+    db.session.commit()
+    send_all(smtp_server, now=now)
+    services.cancel(registration, now=now)
+    db.session.commit()
+    send_all(smtp_server, now=now)
+
+    mails = smtp_server.handler.to("bo@school.test")
+    invites = [m for m in mails if m.get_content_type() == "multipart/mixed"]
+    assert len(invites) == 3  # confirmed, updated, cancelled
+    sequences, methods = [], []
+    for mail in invites:
+        method, inline, attached = calendar_of(mail)
+        assert inline.to_ical() == attached.to_ical()
+        event = the_event(inline)
+        assert str(event["UID"]) == registration.uid
+        sequences.append(int(event["SEQUENCE"]))
+        methods.append(method)
+    assert methods == ["REQUEST", "REQUEST", "CANCEL"]
+    assert sequences == sorted(set(sequences)), sequences
+    updated = the_event(calendar_of(invites[1])[1])
+    assert updated.decoded("DTSTART").utcoffset() == timedelta(0)
+    assert "13:00–16:30" in body_text(invites[1])
+
+
+@pytest.mark.parametrize("with_place", [True])
+def test_nothing_but_the_cancel_goes_out_after_erasure(app, meetings, smtp_server, now,
+                                                         with_place):
+    registration = confirmed_registration(meetings["zwolle"], "cas@school.test", now=now)
+    services.resend_link(registration, now=now)
+    services.erase(registration, now=now)
+    db.session.commit()
+    send_all(smtp_server, now=now)
+    mails = smtp_server.handler.to("cas@school.test")
+    assert [calendar_of(m)[0] for m in mails] == ["CANCEL"]
+    assert "verwijderd" in mails[0]["Subject"]
