@@ -66,10 +66,10 @@ def _length(maximum: int):
 class RegistrationForm(FlaskForm):
     name = StringField(
         _l("Naam"), filters=[_strip],
-        validators=[InputRequired(_l("Vul uw naam in.")), _length(NAME_MAX), PlainText()])
+        validators=[DataRequired(_l("Vul uw naam in.")), _length(NAME_MAX), PlainText()])
     email = StringField(
         _l("E-mailadres"), filters=[_strip],
-        validators=[InputRequired(_l("Vul uw e-mailadres in.")), _length(EMAIL_MAX),
+        validators=[DataRequired(_l("Vul uw e-mailadres in.")), _length(EMAIL_MAX),
                     Email(_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@school.nl."),
                           granular_message=False, check_deliverability=False)])
     role = RadioField(
