@@ -156,14 +156,109 @@ def test_sequence_rises_confirm_then_time_change_then_cancel(app, meetings, smtp
     assert "13:00–16:30" in body_text(invites[1])
 
 
-@pytest.mark.parametrize("with_place", [True])
-def test_nothing_but_the_cancel_goes_out_after_erasure(app, meetings, smtp_server, now,
-                                                         with_place):
+def kinds_sent(smtp_server, address: str) -> list[tuple[str, str | None, bool]]:
+    """(subject, invite method or None, carries a personal link) per mail to `address`."""
+    result = []
+    for mail in smtp_server.handler.to(address):
+        assert mail["To"].addresses[0].addr_spec == address
+        assert len(mail.get_all("To")) == 1 and mail["Cc"] is None and mail["Bcc"] is None
+        assert mail["Message-ID"] and mail["Date"]
+        method = calendar_of(mail)[0] if mail.get_content_type() == "multipart/mixed" else None
+        html = mail.get_body(("html",)).get_content()
+        text = body_text(mail)
+        has_link = LINK_RE.search(text) is not None
+        assert has_link == (LINK_RE.search(html) is not None)
+        assert mail.get_content_type() in ("multipart/mixed", "multipart/alternative")
+        result.append((str(mail["Subject"]), method, has_link))
+    return result
+
+
+def test_every_mail_kind_arrives_with_its_parts(app, meetings, smtp_server, now):
+    from regio.mail.campaigns import send_campaign
+
+    zwolle, rotterdam = meetings["zwolle"], meetings["den-bosch"]
+    update_meeting(zwolle, MeetingChanges(capacity=2), actor="test", now=now)
+    db.session.commit()
+    ann = confirmed_registration(zwolle, "ann@school.test", now=now, smtp_server=smtp_server)
+    services.register(zwolle, applicant("ann@school.test"), now=now)  # again: link again
+    held = services.register(zwolle, applicant("held@school.test"), now=now).registration
+    services.register(zwolle, applicant("wait@school.test", role="ouder"), now=now)
+    services.register(zwolle, applicant("pupil@school.test", role="leerling", is_under_16=True,
+                                        has_guardian_consent=True,
+                                        guardian_email="parent@home.test"), now=now)
+    db.session.commit()
+    send_all(smtp_server, now=now)
+    # The hold runs out: "expired" for held@, and the first waiting person moves up.
+    later = now + timedelta(hours=49)
+    services.release_expired(services.lock_row(type(zwolle), zwolle.id), now=later)
+    db.session.commit()
+    update_meeting(zwolle, MeetingChanges(start_time=time(9, 30)), actor="test", now=later)
+    send_campaign(zwolle, key="week-voor", role=None, actor="test", now=later, dry_run=False)
+    db.session.commit()
+    send_all(smtp_server, now=later)
+    bo = confirmed_registration(rotterdam, "bo@school.test", now=later)
+    cy = confirmed_registration(rotterdam, "cy@school.test", now=later)
+    services.move(bo, zwolle, now=later)
+    services.cancel(cy, now=later)
+    db.session.commit()
+    update_meeting(zwolle, MeetingChanges(cancel=True), actor="test", now=later)
+    db.session.commit()
+    send_all(smtp_server, now=later)
+    services.erase(ann, now=later)
+    db.session.commit()
+    send_all(smtp_server, now=later)
+    assert held.status == Status.EXPIRED
+
+    def subjects(address):
+        return [(s.split(":")[0], m, link) for s, m, link in kinds_sent(smtp_server, address)]
+
+    assert subjects("ann@school.test") == [
+        ("Bevestig uw aanmelding", None, True),
+        ("Aanmelding bevestigd", "REQUEST", True),
+        ("Uw persoonlijke link", None, True),
+        ("Gewijzigd", "REQUEST", True),
+        ("Herinnering", "REQUEST", True),
+        ("Gaat niet door", "CANCEL", False),
+        ("Uw gegevens zijn verwijderd", "CANCEL", False),
+    ]
+    assert subjects("held@school.test") == [
+        ("Bevestig uw aanmelding", None, True),
+        ("Uw plaats is vrijgegeven", None, False),
+    ]
+    assert subjects("wait@school.test") == [
+        ("U staat op de wachtlijst", None, True),
+        ("Er is een plaats voor u", None, True),  # address not confirmed yet: no invite
+        ("Gaat niet door", None, False),
+    ]
+    assert subjects("parent@home.test") == [("Aanmelding van een leerling", None, True)]
+    assert subjects("bo@school.test")[-3:] == [
+        ("Overgestapt", "CANCEL", False),
+        ("U staat op de wachtlijst", None, True),  # zwolle is full
+        ("Gaat niet door", None, False),
+    ]
+    assert subjects("cy@school.test")[-1] == ("Afgemeld", "CANCEL", False)
+    waiting_mail = smtp_server.handler.to("wait@school.test")[0]
+    assert "wachtlijst: 1" in body_text(waiting_mail)
+    pupil_mail = smtp_server.handler.to("parent@home.test")[0]
+    assert "Beste ouder of voogd" in body_text(pupil_mail)
+
+
+def test_erased_registration_gets_only_its_cancellation(app, meetings, smtp_server, now):
     registration = confirmed_registration(meetings["zwolle"], "cas@school.test", now=now)
     services.resend_link(registration, now=now)
     services.erase(registration, now=now)
     db.session.commit()
     send_all(smtp_server, now=now)
-    mails = smtp_server.handler.to("cas@school.test")
-    assert [calendar_of(m)[0] for m in mails] == ["CANCEL"]
-    assert "verwijderd" in mails[0]["Subject"]
+    (mail,) = smtp_server.handler.to("cas@school.test")
+    assert calendar_of(mail)[0] == "CANCEL"
+    assert "verwijderd" in mail["Subject"]
+    assert "Beste deelnemer" in body_text(mail)
+
+
+def test_mail_language_follows_the_registration(app, meetings, smtp_server, now):
+    services.register(meetings["zwolle"], applicant("en@school.test", locale="en"), now=now)
+    db.session.commit()
+    send_all(smtp_server, now=now)
+    (mail,) = smtp_server.handler.to("en@school.test")
+    assert mail["Content-Language"] == "en"
+    assert meetings["zwolle"].date.strftime("%B") in body_text(mail)  # English month name

@@ -43,6 +43,8 @@ SUBJECTS = {
     Kind.GUARDIAN_NOTICE: _l("Aanmelding van een leerling: regiobijeenkomst %(city)s"),
 }
 
+# Headers are not folded below RFC 5322's 998: Python folds a long Subject before its first word.
+POLICY = SMTP.clone(max_line_length=998)
 REQUEST_KINDS = (Kind.CONFIRMED, Kind.PROMOTED, Kind.UPDATED, Kind.REMINDER)
 CANCEL_KINDS = (Kind.CANCELLED, Kind.MEETING_CANCELLED, Kind.MOVED, Kind.ERASED)
 # Mails about a registration that must still be what it was when the mail was queued.
@@ -139,7 +141,7 @@ class Composer:
             subject = self._subject(row, meeting, campaign)
             text = self.env.get_template(f"mail/{row.kind}.txt").render(context)
             html = self.env.get_template(f"mail/{row.kind}.html").render(context)
-        message = EmailMessage(policy=SMTP)
+        message = EmailMessage(policy=POLICY)
         message["Subject"] = subject
         message["From"] = self.mail_from
         message["To"] = formataddr((context["name"] or "", row.recipient))
@@ -147,11 +149,11 @@ class Composer:
         message["Date"] = format_datetime(row.created_at)
         message["Message-ID"] = row.message_id
         message["Auto-Submitted"] = "auto-generated"
-        message["Content-Language"] = locale
         message.set_content(text, cte="quoted-printable")
         message.add_alternative(html, subtype="html", cte="quoted-printable")
         if method is not None:
             self._attach_invite(message, method, row, meeting, context["name"], text)
+        message["Content-Language"] = locale  # after the parts: set_content drops Content-*
         return message
 
     def _subject(self, row, meeting, campaign) -> str:
