@@ -34,7 +34,7 @@ def post(client, data: dict, url: str = URL, with_token: bool = True):
 
 
 def registrations() -> list[Registration]:
-    return list(db.session.execute(select(Registration)).scalars())
+    return list(db.session.execute(select(Registration).order_by(Registration.id)).scalars())
 
 
 def error_beside(page: str, field: str) -> str | None:
