@@ -280,3 +280,14 @@ def test_registrations_are_counted_per_bron(meetings, now):
                           confirmed=number % 2 == 0)
     make_registration(meetings["rotterdam"], now, email="other@school.example", source="poster")
     assert source_counts(zwolle) == {"poster": 2, "brief": 1, None: 1, "dia": 1}
+
+
+def test_a_meeting_added_after_a_miss_gets_its_qr_at_once(client, meetings):
+    from regio.meetings.models import Meeting
+
+    assert client.get("/bijeenkomsten/utrecht/qr.svg").status_code == 404
+    zwolle = meetings["zwolle"]
+    db.session.add(Meeting(slug="utrecht", title="Regiobijeenkomst – Utrecht", date=zwolle.date,
+                           venue="Jaarbeurs", city="Utrecht"))
+    db.session.commit()
+    assert client.get("/bijeenkomsten/utrecht/qr.svg").status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from urllib.parse import quote, urlsplit
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
@@ -25,6 +26,7 @@ SIZE_RE = re.compile(r"[0-9]{1,6}")
 POSTER_BRON = "poster"
 POSTER_QR_PIXELS = 1400  # PNG width for the PDF poster: ~300 dpi at 11.5 cm
 PUBLIC_MAX_AGE = 86400
+SLUG_MEMORY = 60.0  # seconds a meeting found stays known to the QR views
 
 
 def is_bron(value: str) -> bool:
@@ -87,14 +89,30 @@ def short_redirect(slug: str, bron: str | None = None):
 # --- QR images of the short link -------------------------------------------------------------
 
 
+def _known_slug(slug: str) -> str:
+    """`slug` if its meeting exists, else 404.
+
+    A meeting found is remembered for a minute, so the QR images (fetched far more often than
+    meetings change, and never deleted or renamed) cost no database query at all. Only what was
+    found is remembered: a meeting added later is found at once.
+    """
+    seen = current_app.extensions.setdefault("regio.known_slugs", {})
+    now = time.monotonic()
+    if now - seen.get(slug, -SLUG_MEMORY) >= SLUG_MEMORY:
+        load_meeting(slug)
+        if len(seen) > 10_000:
+            seen.clear()
+        seen[slug] = now
+    return slug
+
+
 def _meeting_qr(slug: str, kind: str):
     bron = _bron_arg()
     options = _image_options()
     if isinstance(options, Response):
         return options
     ec, size = options
-    meeting = load_meeting(slug)
-    url = short_link(meeting.slug, bron)
+    url = short_link(_known_slug(slug), bron)
     variant = f"{kind}|{ec}|{size}|{url}"
     etag = hashlib.sha256(variant.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
