@@ -91,6 +91,7 @@ def backoff(attempts: int) -> timedelta:
 
 def requeue_stale(*, now: datetime, stale_after: timedelta) -> int:
     """Put back rows left in `sending` by a sender that died (the rare at-least-once case)."""
+    begin_write()
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.state == OutboxState.SENDING,
