@@ -2,7 +2,7 @@
 
 Each module's `main(argv=None) -> int` runs with no arguments (knobs: REGIO_BENCH_* variables,
 see bench/harness.py). A module that fails to import is reported and skipped; the exit status
-is 0 only when every bench ran and met its goal.
+is 0 when every bench that ran met its goal.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<24} {outcome}")
     if not results:
         print("  no bench_*.py modules found")
-    return 0 if results and all(v == "goal met" for v in results.values()) else 1
+    ran = [v for v in results.values() if not v.startswith("skipped")]
+    return 0 if ran and all(v == "goal met" for v in ran) else 1
 
 
 if __name__ == "__main__":
