@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from regio import audit
 from regio.db import db
+from regio.mail.models import OutboxMessage
 from regio.meetings.models import Meeting
 from regio.registrations.models import Registration, Status
 
@@ -51,6 +52,12 @@ def purge(*, now: datetime, retention_days: int, dry_run: bool = False) -> Purge
             needs=None, guardian_email=None, ticket_hash=None, erased_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount or 0
+    # Sent mail keeps the recipient's address: it goes with the registration.
+    db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.registration_id.in_(
+            select(Registration.id).where(Registration.meeting_id.in_(expired))))
+        .execution_options(synchronize_session=False)
+    )
     if report.erased or report.needs_cleared:
         audit.record("system", "retention.purge", None, now=now, erased=report.erased,
                      needs_cleared=report.needs_cleared)
