@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from regio import audit
 from regio.accounts.services import find_account
-from regio.db import db, utc_now
+from regio.db import begin_write, db, utc_now
 from regio.extensions import limiter
 from regio.organiser import bp
 from regio.organiser.forms import ActionForm, LoginForm
@@ -75,10 +75,12 @@ def login():
         if account is None:
             _waste_time(form.password.data)
         _count("REGIO_LIMIT_LOGIN_ACCOUNT", email)
+        begin_write()
         audit.record(email, "login.failed", None, now=now, ip=address)
         db.session.commit()
         form.form_errors.append(_("Het e-mailadres of het wachtwoord klopt niet."))
         return _refuse(form)
+    begin_write()  # the password check only read; now write as a writer (SQLite)
     session.clear()
     session.permanent = True
     login_user(account)
