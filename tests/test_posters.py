@@ -105,3 +105,12 @@ def test_ticket_partial_shows_the_ticket_only_when_there_is_one(app, meetings, n
     assert 'alt="Uw toegangsbewijs (QR-code)"' in shown
     assert "ingang" in shown
     assert hidden.strip() == ""
+
+
+def test_poster_pdf_follows_a_change_of_the_meeting(client, meetings):
+    path = "/bijeenkomsten/zwolle/poster.pdf"
+    assert "tijd volgt" in pdf_of(client, path).pages[0].extract_text()
+    meetings["zwolle"].start_time = time(9, 30)
+    db.session.commit()
+    text = pdf_of(client, path).pages[0].extract_text()
+    assert "vanaf 09:30" in text and "tijd volgt" not in text

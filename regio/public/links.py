@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
@@ -176,12 +177,17 @@ def poster(slug: str):
                            poster=poster_for(meeting, bron))
 
 
+@lru_cache(maxsize=64)
+def _poster_pdf(poster: posters.Poster, qr_url: str) -> bytes:
+    # A PDF takes a few hundred milliseconds (font subsetting); the same words give the same file.
+    return posters.render_pdf(poster, qr.cached_render(qr_url, "png", "M", POSTER_QR_PIXELS))
+
+
 @bp.get("/bijeenkomsten/<slug>/poster.pdf")
 def poster_pdf(slug: str):
     bron = _bron_arg(POSTER_BRON)
     meeting = load_meeting(slug)
-    png = qr.cached_render(short_link(meeting.slug, bron), "png", "M", POSTER_QR_PIXELS)
-    body = posters.render_pdf(poster_for(meeting, bron), png)
+    body = _poster_pdf(poster_for(meeting, bron), short_link(meeting.slug, bron))
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="poster-{meeting.slug}.pdf"',
     })
