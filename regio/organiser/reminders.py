@@ -44,7 +44,7 @@ def failed_mails(meeting: Meeting) -> list[OutboxMessage]:
 
 def preview(registration: Registration, *, now):
     """The reminder as this recipient would get it, built by the mail composer itself."""
-    from regio.mail.messages import Composer, Dropped
+    from regio.mail.messages import Dropped, build_message
 
     row = OutboxMessage(
         kind=Kind.REMINDER, recipient=registration.email, registration_id=registration.id,
@@ -52,7 +52,7 @@ def preview(registration: Registration, *, now):
                  "sequence": invite_sequence(registration),
                  "meeting_id": registration.meeting_id},
         message_id="<voorbeeld@regio>", created_at=now)
-    message = Composer(now=now).compose(row, registration, registration.meeting)
+    message = build_message(row, now=now)
     if isinstance(message, Dropped):
         return None
     return {"subject": message["Subject"], "to": message["To"],
