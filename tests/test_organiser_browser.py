@@ -1,0 +1,101 @@
+"""The back office in Chromium on a 360 px wide phone: no sideways scrolling, no CSP errors."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from regio.registrations.tickets import ticket_token
+from tests.conftest import PASSWORD, free_port
+from tests.organiser_support import add_registration
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
+]
+
+
+@pytest.fixture
+def server(app, meetings, backend):
+    if backend != "sqlite":
+        pytest.skip("what the browser shows does not depend on the database")
+    port = free_port()
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        httpd.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture
+def phone():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = chromium.new_page(viewport={"width": 360, "height": 740})
+            page.problems = []
+            page.on("console", lambda m: m.type == "error" and "Failed to load resource"
+                    not in m.text and page.problems.append(m.text))
+            page.on("response", lambda r: r.status >= 400 and not r.url.endswith(
+                "/favicon.ico") and page.problems.append(f"{r.status} {r.url}"))
+            yield page
+        finally:
+            chromium.close()
+
+
+def log_in(page, base: str, email: str) -> None:
+    page.goto(base + "/beheer/inloggen")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]:has-text('Inloggen')")
+
+
+def fits(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_door_check_in_on_a_phone(server, phone, make_organiser, meetings):
+    person = add_registration(meetings["zwolle"], "Anna de Vries-van den Berg-Oosterhuis",
+                              "anna@school.nl", organisation="Samenwerkingsverband Zwolle")
+    log_in(phone, server, make_organiser("checkin", email="deur@ocw-regio.nl").email)
+    phone.goto(f"{server}/beheer/bijeenkomsten/zwolle/incheck")
+    assert fits(phone)
+    phone.goto(f"{server}/beheer/incheck/{ticket_token(person)}")
+    assert fits(phone)
+    phone.click("button.door-button")
+    assert phone.locator(".door-ok").inner_text() == "Ingecheckt"
+    phone.reload()
+    assert "Al ingecheckt om" in phone.locator(".door-again").inner_text()
+    assert phone.problems == []
+
+
+def test_organiser_pages_fit_a_phone(server, phone, make_organiser, meetings):
+    for n in range(3):
+        add_registration(meetings["zwolle"], f"Deelnemer {n}", f"d{n}@school.nl",
+                         organisation="Openbare basisschool De Regenboog")
+    log_in(phone, server, make_organiser("admin", email="beheer@ocw-regio.nl").email)
+    for path in ("/beheer/", "/beheer/bijeenkomsten/zwolle", "/beheer/rapportage",
+                 "/beheer/logboek", "/beheer/bijeenkomsten/zwolle/herinneringen"):
+        phone.goto(server + path)
+        assert fits(phone), path
+    assert phone.problems == []
+
+
+def test_focus_is_visible(server, phone, make_organiser):
+    phone.goto(server + "/beheer/inloggen")
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Tab")
+    outline = phone.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
