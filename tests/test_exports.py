@@ -334,3 +334,16 @@ def test_cli_export_refuses_an_unknown_status(runner, zwolle, tmp_path):
                                  str(tmp_path / "x.csv"), "--status", "gone"])
     assert result.exit_code != 0
     assert "bad_status --status" in result.output
+
+
+def test_lists_show_confirmed_first_then_each_status_in_registration_order(zwolle):
+    add_registrations(zwolle, [
+        {"name": "Wachtend 1", "status": Status.WAITING},
+        {"name": "Bevestigd 1"},
+        {"name": "Onbevestigd 1", "status": Status.HELD},
+        {"name": "Afgemeld 1", "status": Status.CANCELLED},
+        {"name": "Bevestigd 2"},
+    ])
+    table = read_csv(export_bytes(zwolle, "csv")[1])
+    assert [row[0] for row in table[1:]] == ["Bevestigd 1", "Bevestigd 2", "Onbevestigd 1",
+                                            "Wachtend 1", "Afgemeld 1"]
