@@ -61,17 +61,17 @@ def _bad_request(code: str, **params) -> Response:
                     mimetype="text/plain", headers={"Cache-Control": "no-store"})
 
 
-def _image_options() -> tuple[str, int | None] | Response:
-    """(ec, size) from the query string, or a 400 response saying what is wrong."""
+def _image_options() -> tuple[str, int | None]:
+    """(ec, size) from the query string; a 400 saying what is wrong when they are not valid."""
     ec = request.args.get("ec", "M").upper()
     if ec not in qr.LEVELS:
-        return _bad_request("bad_qr_level")
+        abort(_bad_request("bad_qr_level"))
     raw = request.args.get("size")
     if raw is None:
         return ec, None
     size = int(raw) if SIZE_RE.fullmatch(raw) else -1
     if not qr.MIN_SIZE <= size <= qr.MAX_SIZE:
-        return _bad_request("bad_qr_size", low=qr.MIN_SIZE, high=qr.MAX_SIZE)
+        abort(_bad_request("bad_qr_size", low=qr.MIN_SIZE, high=qr.MAX_SIZE))
     return ec, size
 
 
@@ -109,10 +109,7 @@ def _known_slug(slug: str) -> str:
 
 def _meeting_qr(slug: str, kind: str):
     bron = _bron_arg()
-    options = _image_options()
-    if isinstance(options, Response):
-        return options
-    ec, size = options
+    ec, size = _image_options()
     url = short_link(_known_slug(slug), bron)
     variant = f"{kind}|{ec}|{size}|{url}"
     etag = hashlib.sha256(variant.encode()).hexdigest()[:32]
@@ -197,10 +194,7 @@ def poster_pdf(slug: str):
 
 
 def _ticket(token: str, kind: str):
-    options = _image_options()
-    if isinstance(options, Response):
-        return options
-    ec, size = options
+    ec, size = _image_options()
     _link, registration = find_by_token(token)
     if registration is None:
         abort(404)
