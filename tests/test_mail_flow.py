@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import time, timedelta
 
-import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 

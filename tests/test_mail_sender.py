@@ -20,7 +20,7 @@ from regio.mail import outbox
 from regio.mail.campaigns import retry_failed
 from regio.mail.models import OutboxMessage, OutboxState
 from regio.mail.sender import run_sender, send_batch
-from regio.mail.transport import SMTPTransport, TransientError, open_transport
+from regio.mail.transport import SMTPTransport, open_transport
 from regio.registrations import services
 from tests.conftest import BASE_URL, free_port
 from tests.test_mail_flow import applicant, body_text, send_all

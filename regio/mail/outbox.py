@@ -122,32 +122,50 @@ def claim_batch(*, now: datetime, limit: int) -> list[OutboxMessage]:
     return rows
 
 
-def _set(message_id: int, **values) -> None:
-    begin_write()
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
-                       .values(**values).execution_options(synchronize_session=False))
+def _set(message_id: int, connection=None, **values) -> None:
+    """Change one row: in the session's transaction, or committed at once on `connection`.
+
+    The sender passes its own connection: a commit per message through the session would
+    expire every object the session holds, each time.
+    """
+    table = OutboxMessage.__table__
+    statement = table.update().where(table.c.id == message_id).values(**values)
+    if connection is None:
+        begin_write()
+        db.session.execute(statement)
+        return
+    with connection.begin():  # BEGIN IMMEDIATE on SQLite (see `mark_connection`)
+        connection.execute(statement)
 
 
-def mark_sent(message_id: int, payload: dict, *, now: datetime) -> None:
+def mark_connection():
+    """A connection for marking rows, each change its own (writing) transaction."""
+    return db.engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+
+
+def mark_sent(message_id: int, payload: dict, *, now: datetime, connection=None) -> None:
     """Sent: the personal link's token is dropped from the stored payload."""
     kept = {key: value for key, value in payload.items() if key != "token"}
-    _set(message_id, state=OutboxState.SENT, sent_at=now, payload=kept, last_error=None)
+    _set(message_id, connection, state=OutboxState.SENT, sent_at=now, payload=kept,
+         last_error=None)
 
 
-def mark_retry(message_id: int, attempts: int, error: str, *, now: datetime) -> str:
+def mark_retry(message_id: int, attempts: int, error: str, *, now: datetime,
+               connection=None) -> str:
     """Back to the queue with backoff; failed for good after MAX_ATTEMPTS. Returns the state."""
     attempts += 1
     state = OutboxState.QUEUED if attempts < MAX_ATTEMPTS else OutboxState.FAILED
-    _set(message_id, state=state, attempts=attempts, last_error=error[:2000],
+    _set(message_id, connection, state=state, attempts=attempts, last_error=error[:2000],
          next_attempt_at=now + backoff(attempts), claimed_at=None)
     return state
 
 
-def mark_failed(message_id: int, attempts: int, error: str) -> None:
-    _set(message_id, state=OutboxState.FAILED, attempts=attempts + 1, last_error=error[:2000],
-         claimed_at=None)
+def mark_failed(message_id: int, attempts: int, error: str, *, connection=None) -> None:
+    _set(message_id, connection, state=OutboxState.FAILED, attempts=attempts + 1,
+         last_error=error[:2000], claimed_at=None)
 
 
-def mark_dropped(message_id: int, reason: str) -> None:
+def mark_dropped(message_id: int, reason: str, *, connection=None) -> None:
     """Nothing to send any more (e.g. the registration was erased): kept as `cancelled`."""
-    _set(message_id, state=OutboxState.CANCELLED, payload={}, last_error=reason, claimed_at=None)
+    _set(message_id, connection, state=OutboxState.CANCELLED, payload={}, last_error=reason,
+         claimed_at=None)

@@ -61,35 +61,44 @@ def send_batch(*, now: datetime, transport, limit: int = BATCH_SIZE) -> BatchRep
     db.session.commit()  # ends the read transaction
 
     envelope_from = _envelope_from()
-    connection_lost = None
-    for row_id, attempts, payload, recipient in todo:
-        data = built[row_id]
-        if connection_lost is not None:
-            outbox.mark_retry(row_id, attempts, connection_lost, now=now)
-            report.retried += 1
-        elif isinstance(data, Dropped):
-            outbox.mark_dropped(row_id, data.reason)
-            report.dropped += 1
-        elif isinstance(data, Exception):
-            outbox.mark_failed(row_id, attempts, f"could not build: {data!r}")
-            report.failed += 1
-        else:
-            try:
-                transport.send(envelope_from, recipient, data, str(row_id))
-            except TransientError as error:
-                if error.connection_lost:
-                    connection_lost = str(error)
-                state = outbox.mark_retry(row_id, attempts, str(error), now=now)
-                report.retried += state == outbox.OutboxState.QUEUED
-                report.failed += state == outbox.OutboxState.FAILED
-            except PermanentError as error:
-                outbox.mark_failed(row_id, attempts, str(error))
+    with outbox.mark_connection() as connection:
+        connection_lost = None
+        for row_id, attempts, payload, recipient in todo:
+            data = built[row_id]
+            if connection_lost is not None:
+                outbox.mark_retry(row_id, attempts, connection_lost, now=now,
+                                  connection=connection)
+                report.retried += 1
+            elif isinstance(data, Dropped):
+                outbox.mark_dropped(row_id, data.reason, connection=connection)
+                report.dropped += 1
+            elif isinstance(data, Exception):
+                outbox.mark_failed(row_id, attempts, f"could not build: {data!r}",
+                                   connection=connection)
                 report.failed += 1
             else:
-                outbox.mark_sent(row_id, payload, now=now)
-                report.sent += 1
-        db.session.commit()
+                connection_lost = _send_one(transport, envelope_from, recipient, data, row_id,
+                                            attempts, payload, report, now, connection)
     return report
+
+
+def _send_one(transport, envelope_from, recipient, data, row_id, attempts, payload, report,
+              now, connection) -> str | None:
+    """Send one message and record the outcome; the error text when the connection is gone."""
+    try:
+        transport.send(envelope_from, recipient, data, str(row_id))
+    except TransientError as error:
+        state = outbox.mark_retry(row_id, attempts, str(error), now=now, connection=connection)
+        report.retried += state == outbox.OutboxState.QUEUED
+        report.failed += state == outbox.OutboxState.FAILED
+        return str(error) if error.connection_lost else None
+    except PermanentError as error:
+        outbox.mark_failed(row_id, attempts, str(error), connection=connection)
+        report.failed += 1
+        return None
+    outbox.mark_sent(row_id, payload, now=now, connection=connection)
+    report.sent += 1
+    return None
 
 
 def _envelope_from() -> str:
