@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from regio.db import db
 from regio.registrations.services import Applicant, confirm, register
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, csrf_token, free_port
 
 LOGIN = "/beheer/inloggen"
 
@@ -66,3 +70,17 @@ def add_registration(meeting, name: str = "Anna de Vries", email: str | None = N
         confirm(outcome.registration, now=now)
     db.session.commit()
     return outcome.registration
+
+
+@contextmanager
+def live_server(app) -> Iterator[str]:
+    """The app on a real threaded HTTP server on a free loopback port; yields its base URL."""
+    port = free_port()
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from regio.registrations.tickets import ticket_token
-from tests.conftest import PASSWORD, free_port
-from tests.organiser_support import add_registration
+from tests.conftest import PASSWORD
+from tests.organiser_support import add_registration, live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -26,15 +24,8 @@ pytestmark = [
 def server(app, meetings, backend):
     if backend != "sqlite":
         pytest.skip("what the browser shows does not depend on the database")
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        httpd.shutdown()
-        thread.join(5)
+    with live_server(app) as base:
+        yield base
 
 
 @pytest.fixture

@@ -9,14 +9,13 @@ import urllib.request
 from zoneinfo import ZoneInfo
 
 import pytest
-from werkzeug.serving import make_server
 
 from regio.db import db
 from regio.registrations.models import Registration
 from regio.registrations.services import cancel
 from regio.registrations.tickets import ticket_token
-from tests.conftest import CSRF_RE, PASSWORD, csrf_token, free_port
-from tests.organiser_support import add_registration, fresh, logged_in
+from tests.conftest import CSRF_RE, PASSWORD, csrf_token
+from tests.organiser_support import add_registration, fresh, live_server, logged_in
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -140,15 +139,8 @@ class Browser:
 
 @pytest.fixture
 def server(app):
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
+    with live_server(app) as base:
+        yield base
 
 
 def test_two_staff_scanning_the_same_ticket_check_in_once(app, server, make_organiser,
