@@ -444,7 +444,7 @@ def wrk_path() -> str | None:
 
 
 def _measure_wrk(request: tuple, base_url: str, connections: int, duration: float,
-                 warmup: float, name: str) -> Stats:
+                 warmup: float, name: str, lua: str = "") -> Stats:
     method, path, body, headers = (*request, None, None)[:4]
     if isinstance(body, dict):
         body = urlencode(body)
@@ -453,7 +453,7 @@ def _measure_wrk(request: tuple, base_url: str, connections: int, duration: floa
            "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in (headers or {}).items())}
     threads = max(1, min(connections, os.cpu_count() or 2))
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(_WRK_SCRIPT)
+        script.write(_WRK_SCRIPT + lua)
         script.flush()
 
         def run(seconds: float) -> str:
@@ -476,8 +476,13 @@ def _measure_wrk(request: tuple, base_url: str, connections: int, duration: floa
 
 
 def measure(make_request, *, base_url: str, connections: int = 32, duration: float = 8.0,
-            warmup: float = 1.0, tool: str = "auto", name: str | None = None) -> Stats:
-    """Load the server with `make_request` (see the module docstring) and return the figures."""
+            warmup: float = 1.0, tool: str = "auto", name: str | None = None,
+            lua: str = "") -> Stats:
+    """Load the server with `make_request` (see the module docstring) and return the figures.
+
+    `lua` is appended to wrk's script: a `request()` function there makes every request
+    different (e.g. a fresh e-mail address per registration) while wrk keeps the load.
+    """
     if name is None:
         name = " ".join(make_request[:2]) if isinstance(make_request, tuple) else getattr(
             make_request, "__name__", "scenario")
@@ -488,7 +493,7 @@ def measure(make_request, *, base_url: str, connections: int = 32, duration: flo
             raise TypeError("wrk can only send a fixed (method, path) request")
         if wrk_path() is None:
             raise RuntimeError("wrk is not installed; use tool='python'")
-        return _measure_wrk(make_request, base_url, connections, duration, warmup, name)
+        return _measure_wrk(make_request, base_url, connections, duration, warmup, name, lua)
     return _measure_python(_scenario_factory(make_request), base_url, connections, duration,
                            warmup, name)
 
