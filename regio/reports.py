@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 
 from regio.db import db
+from regio.exports import neutralise  # a source tag comes from a URL
 from regio.meetings.models import Meeting
 from regio.registrations.models import Registration, Status
 
@@ -97,10 +98,5 @@ def report_csv(rows: list[ReportRow]) -> Iterator[str]:
         buffer.seek(0)
         buffer.truncate()
         writer.writerow((row.meeting.slug, row.meeting.date.isoformat(), row.meeting.city,
-                         row.role, _neutral(row.source), row.registered, row.present))
+                         row.role, neutralise(row.source), row.registered, row.present))
         yield buffer.getvalue()
-
-
-def _neutral(text: str) -> str:
-    """A source tag comes from a URL: keep Excel from reading it as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
