@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from regio.db import begin_write, db, is_sqlite
 from regio.mail.models import OutboxMessage, OutboxState
@@ -40,15 +41,21 @@ def make_message_id(base_url: str) -> str:
 
 
 def enqueue(kind: str, *, key: str, recipient: str, now: datetime, registration=None,
-            campaign=None, payload: dict | None = None) -> OutboxMessage | None:
-    """Queue one mail. Returns None when a mail for the same `key` exists already."""
+            campaign=None, payload: dict | None = None,
+            check_existing: bool = True) -> OutboxMessage | None:
+    """Queue one mail. Returns None when a mail for the same `key` exists already.
+
+    `check_existing=False` skips the look-up when the caller knows the key is new (the unique
+    constraint still guards it).
+    """
     if kind not in Kind.ALL:
         raise ValueError(f"unknown mail kind {kind!r}")
-    exists = db.session.execute(
-        select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
-    ).first()
-    if exists:
-        return None
+    if check_existing:
+        exists = db.session.execute(
+            select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+        ).first()
+        if exists:
+            return None
     message = OutboxMessage(
         idempotency_key=key,
         kind=kind,
@@ -128,14 +135,22 @@ def _set(message_id: int, connection=None, **values) -> None:
     The sender passes its own connection: a commit per message through the session would
     expire every object the session holds, each time.
     """
-    table = OutboxMessage.__table__
-    statement = table.update().where(table.c.id == message_id).values(**values)
+    statement = _update_statement(tuple(sorted(values)))
+    values["row_id"] = message_id
     if connection is None:
         begin_write()
-        db.session.execute(statement)
+        db.session.execute(statement, values)
         return
     with connection.begin():  # BEGIN IMMEDIATE on SQLite (see `mark_connection`)
-        connection.execute(statement)
+        connection.execute(statement, values)
+
+
+@lru_cache(maxsize=16)
+def _update_statement(columns: tuple[str, ...]):
+    """UPDATE … WHERE id = :row_id, built once per set of columns (it runs per message)."""
+    table = OutboxMessage.__table__
+    return (table.update().where(table.c.id == bindparam("row_id"))
+            .values({name: bindparam(name) for name in columns}))
 
 
 def mark_connection():
@@ -163,6 +178,11 @@ def mark_retry(message_id: int, attempts: int, error: str, *, now: datetime,
 def mark_failed(message_id: int, attempts: int, error: str, *, connection=None) -> None:
     _set(message_id, connection, state=OutboxState.FAILED, attempts=attempts + 1,
          last_error=error[:2000], claimed_at=None)
+
+
+def release(message_id: int, *, connection=None) -> None:
+    """Back to the queue untouched: claimed, but never tried."""
+    _set(message_id, connection, state=OutboxState.QUEUED, claimed_at=None)
 
 
 def mark_dropped(message_id: int, reason: str, *, connection=None) -> None:

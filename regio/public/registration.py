@@ -56,34 +56,37 @@ def _email_allowed(email: str) -> bool:
 @csrf.exempt  # RegistrationForm checks its own token and keeps the input when it fails
 @limiter.limit(_register_ip_limit, methods=["POST"])
 def register_post(slug: str):
-    found = load_meeting(slug)
     form = RegistrationForm()
     if not form.validate():
         if form.csrf_token.errors:
             form.form_errors.append(_("Uw formulier was verlopen. Controleer uw gegevens en "
                                       "verstuur het opnieuw."))
             form.csrf_token.errors = []
-        return _render(found, form, status=422)
-    if _email_allowed(form.email.data):
-        applicant = Applicant(
-            name=form.name.data, email=form.email.data, role=form.role.data,
-            organisation=form.organisation.data, needs=form.needs.data,
-            source=clean_source(form.bron.data), is_under_16=form.is_young_pupil(),
-            has_guardian_consent=bool(form.guardian_consent.data),
-            guardian_email=form.guardian_email.data if form.is_young_pupil() else None,
-            locale=str(get_locale() or "nl"),
-        )
-        begin_write()
-        try:
-            register(found, applicant, now=utc_now())
-        except BookingError as error:
-            db.session.rollback()
-            if error.field and error.field in form:
-                form[error.field].errors = [message_for(error)]
-                return _render(found, form, status=422)
-            return _render(found, form, status=409, problem=message_for(error))
-        db.session.commit()
-    return redirect(url_for("public.check_email", slug=found.slug), 303)
+        return _render(load_meeting(slug), form, status=422)
+    if not _email_allowed(form.email.data):
+        load_meeting(slug)
+        return redirect(url_for("public.check_email", slug=slug), 303)
+    applicant = Applicant(
+        name=form.name.data, email=form.email.data, role=form.role.data,
+        organisation=form.organisation.data, needs=form.needs.data,
+        source=clean_source(form.bron.data), is_under_16=form.is_young_pupil(),
+        has_guardian_consent=bool(form.guardian_consent.data),
+        guardian_email=form.guardian_email.data if form.is_young_pupil() else None,
+        locale=str(get_locale() or "nl"),
+    )
+    begin_write()  # before the first query: the booking needs the write lock anyway
+    found = load_meeting(slug)
+    try:
+        register(found, applicant, now=utc_now())
+    except BookingError as error:
+        db.session.rollback()
+        found = load_meeting(slug)
+        if error.field and error.field in form:
+            form[error.field].errors = [message_for(error)]
+            return _render(found, form, status=422)
+        return _render(found, form, status=409, problem=message_for(error))
+    db.session.commit()
+    return redirect(url_for("public.check_email", slug=slug), 303)
 
 
 @bp.get("/bijeenkomsten/<slug>/bevestig-je-e-mail")

@@ -84,7 +84,10 @@ def _new_uid() -> str:
 def add_personal_link(registration: Registration, *, now: datetime) -> str:
     """A fresh personal link; earlier ones keep working."""
     token = new_token()
-    registration.links.append(PersonalLink(token_hash=hash_token(token), created_at=now))
+    # By foreign key rather than through `registration.links`: appending to the collection
+    # would load every earlier link first.
+    db.session.add(PersonalLink(registration_id=registration.id, token_hash=hash_token(token),
+                                created_at=now))
     return token
 
 
@@ -93,16 +96,20 @@ def invite_sequence(registration: Registration) -> int:
 
 
 def notify(kind: str, registration: Registration, *, key: str, now: datetime,
-           recipient: str | None = None, with_link: bool = True, **payload):
-    """Queue a mail about `registration`, carrying a fresh personal link when it needs one."""
+           recipient: str | None = None, with_link: bool = True, fresh: bool = False,
+           **payload):
+    """Queue a mail about `registration`, carrying a fresh personal link when it needs one.
+
+    `fresh`: the registration was created in this transaction, so no mail for `key` can exist.
+    """
     if with_link:
         payload["token"] = add_personal_link(registration, now=now)
     payload.setdefault("uid", registration.uid)
     payload.setdefault("sequence", invite_sequence(registration))
     payload.setdefault("meeting_id", registration.meeting_id)
-    db.session.flush()
     return enqueue(kind, key=key, recipient=recipient or registration.email,
-                   registration=registration, now=now, payload=payload)
+                   registration=registration, now=now, payload=payload,
+                   check_existing=not fresh)
 
 
 def _refuse_unless_open(meeting: Meeting, now: datetime) -> None:
@@ -137,16 +144,12 @@ def _take_place(meeting: Meeting) -> bool:
     """Take one place if there is one; the meeting row is locked by the caller."""
     if meeting.capacity is not None and meeting.taken >= meeting.capacity:
         return False
-    meeting.taken = Meeting.taken + 1
-    db.session.flush()
-    db.session.refresh(meeting, ["taken"])
+    meeting.taken += 1  # the row is locked, so the value read under the lock is current
     return True
 
 
 def _free_place(meeting: Meeting) -> None:
-    meeting.taken = Meeting.taken - 1
-    db.session.flush()
-    db.session.refresh(meeting, ["taken"])
+    meeting.taken -= 1
 
 
 def _hold(registration: Registration, now: datetime) -> None:
@@ -187,10 +190,10 @@ def register(meeting: Meeting, applicant: Applicant, *, now: datetime) -> Outcom
     token = add_personal_link(registration, now=now)
     kind = Kind.CONFIRM_EMAIL if registration.status == Status.HELD else Kind.WAITING
     notify(kind, registration, key=f"{kind}:{registration.id}", now=now, with_link=False,
-           token=token)
+           fresh=True, token=token)
     if registration.is_under_16 and registration.guardian_email:
         notify(Kind.GUARDIAN_NOTICE, registration, key=f"guardian:{registration.id}", now=now,
-               recipient=registration.guardian_email)
+               recipient=registration.guardian_email, fresh=True)
     return Outcome(registration, created=True, token=token)
 
 
@@ -282,6 +285,11 @@ def promote_waiting(meeting: Meeting, *, now: datetime) -> list[Registration]:
 
 def release_expired(meeting: Meeting, *, now: datetime) -> list[Registration]:
     """Release holds not confirmed in time, then promote. Meeting must be locked."""
+    due = (Registration.meeting_id == meeting.id, Registration.status == Status.HELD,
+           Registration.hold_expires_at <= now)
+    # The common case is "none": a cheap probe before loading any rows.
+    if db.session.execute(select(Registration.id).where(*due).limit(1)).first() is None:
+        return []
     expired = list(db.session.execute(
         select(Registration).where(Registration.meeting_id == meeting.id,
                                    Registration.status == Status.HELD,
