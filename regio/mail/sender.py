@@ -10,7 +10,9 @@ mail clients and calendars treat as the same item.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -43,23 +45,41 @@ def _stale_after() -> timedelta:
     return timedelta(seconds=current_app.config.get("MAIL_STALE_AFTER", STALE_AFTER_SECONDS))
 
 
-def send_batch(*, now: datetime, transport, limit: int = BATCH_SIZE) -> BatchReport:
-    """Claim, build and send one batch of due messages over `transport`."""
+@dataclass
+class Prepared:
+    """A claimed batch: (row id, attempts, payload, recipient) and the built messages."""
+
+    todo: list[tuple]
+    built: dict
+
+
+def prepare_batch(*, now: datetime, limit: int = BATCH_SIZE) -> Prepared:
+    """Claim up to `limit` due rows (committed: they are `sending` now) and build them."""
     outbox.requeue_stale(now=now, stale_after=_stale_after())
     rows = outbox.claim_batch(now=now, limit=limit)
     db.session.commit()
-    report = BatchReport(claimed=len(rows))
-    if not rows:
-        return report
     todo = [(row.id, row.attempts, dict(row.payload or {}), row.recipient) for row in rows]
     try:
-        built = build_batch(rows, now=now)
+        built = build_batch(rows, now=now) if rows else {}
     except Exception as error:  # a bug in building must not leave the batch in `sending`
         db.session.rollback()
         current_app.logger.exception("building mail failed")
         built = {row_id: error for row_id, *_ in todo}
     db.session.commit()  # ends the read transaction
+    return Prepared(todo, built)
 
+
+def send_batch(*, now: datetime, transport, limit: int = BATCH_SIZE) -> BatchReport:
+    """Claim, build and send one batch of due messages over `transport`."""
+    return deliver(prepare_batch(now=now, limit=limit), transport=transport, now=now)
+
+
+def deliver(prepared: Prepared, *, transport, now: datetime) -> BatchReport:
+    """Send a prepared batch, committing each message's outcome right after it."""
+    report = BatchReport(claimed=len(prepared.todo))
+    todo, built = prepared.todo, prepared.built
+    if not todo:
+        return report
     envelope_from = _envelope_from()
     with outbox.mark_connection() as connection:
         connection_lost = None
@@ -106,30 +126,61 @@ def _envelope_from() -> str:
 
 
 def run_sender(*, once: bool, interval: float, echo=print) -> int:
-    """Send until the outbox has nothing due (`once`) or until SIGTERM / Ctrl-C; sent count."""
-    config = current_app.config
-    transport = open_transport(config["MAIL_URL"], timeout=float(config["MAIL_TIMEOUT"]))
+    """Send until the outbox has nothing due (`once`) or until SIGTERM / Ctrl-C; sent count.
+
+    While one batch is being sent, a helper thread claims and builds the next one, so the
+    SMTP round trips hide the building.
+    """
+    app = current_app._get_current_object()
+    transport = open_transport(app.config["MAIL_URL"], timeout=float(app.config["MAIL_TIMEOUT"]))
     stop = threading.Event()
     previous = _on_sigterm(stop)
-    total = 0
+    switch = sys.getswitchinterval()
+    # A sending thread that wakes up with the server's answer must not wait 5 ms for the GIL.
+    sys.setswitchinterval(0.0005)
+    total, ahead = 0, None
     try:
-        while not stop.is_set():
-            report = send_batch(now=utc_now(), transport=transport)
-            total += report.sent
-            if report.claimed:
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            ahead = helper.submit(_prepare_in, app)
+            while not stop.is_set():
+                prepared, ahead = ahead.result(), None
+                if not prepared.todo:
+                    if once:
+                        break
+                    transport.close()  # do not hold an idle connection open between polls
+                    stop.wait(interval)
+                    ahead = helper.submit(_prepare_in, app)
+                    continue
+                ahead = helper.submit(_prepare_in, app)
+                report = deliver(prepared, transport=transport, now=utc_now())
+                total += report.sent
                 echo(str(report))
-            if report.claimed == 0:
-                if once:
-                    break
-                transport.close()  # do not hold an idle connection open between polls
-                stop.wait(interval)
+            if ahead is not None:
+                _release(ahead.result())
     except KeyboardInterrupt:
-        pass
+        if ahead is not None:
+            _release(ahead.result())
     finally:
+        sys.setswitchinterval(switch)
         transport.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     return total
+
+
+def _prepare_in(app) -> Prepared:
+    with app.app_context():
+        try:
+            return prepare_batch(now=utc_now())
+        finally:
+            db.session.remove()
+
+
+def _release(prepared: Prepared) -> None:
+    """Give back a batch claimed ahead but not sent (the sender is stopping)."""
+    with outbox.mark_connection() as connection:
+        for row_id, *_rest in prepared.todo:
+            outbox.release(row_id, connection=connection)
 
 
 def _on_sigterm(stop: threading.Event):
