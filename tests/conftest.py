@@ -174,8 +174,9 @@ def make_organiser(app):
     from regio.accounts.services import save_account
 
     def make(role: str = "organiser", email: str | None = None):
-        account, _created = save_account(email or f"{role}@regio.test", PASSWORD, role, now=
-                                         datetime.now(UTC))
+        # email-validator refuses the reserved .test domain, so accounts use example.org.
+        address = email or f"{role}@ocw.example.org"
+        account, _created = save_account(address, PASSWORD, role, now=datetime.now(UTC))
         db.session.commit()
         return account
 
