@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -88,6 +89,12 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        # The registration form checks its own token and keeps the input; the other forms are
+        # short (a button, a login), so a clear page with the way back is enough.
+        return render_template("errors/error.html", code="csrf"), 400
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         if request.path == "/healthz" or request.accept_mimetypes.best == "application/json":

@@ -272,6 +272,7 @@ def test_cancel_without_csrf_token_is_refused_with_400(client, meetings):
     token = registered(client)
     response = client.post(f"/aanmelding/{token}/afmelden")
     assert response.status_code == 400
+    assert "Uw formulier was verlopen" in response.get_data(as_text=True)
     assert registrations()[0].status == Status.HELD
 
 
