@@ -98,8 +98,8 @@ def _queue(meeting: Meeting, key: str, role: str | None, *, actor: str, now: dat
     result = CampaignResult(key=key, campaign=campaign,
                             recipients=[r for r in matching if r.id not in reached])
     result.skipped = len(matching) - len(result.recipients)
-    if dry_run:
-        return result
+    if dry_run or (campaign is None and not result.recipients and fresh_since is not None):
+        return result  # a scheduled reminder with no one to reach yet leaves no row behind
     if campaign is None:
         campaign = ReminderCampaign(meeting_id=meeting.id, key=key, role=role,
                                     created_by=actor, created_at=now)
