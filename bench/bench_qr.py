@@ -8,10 +8,9 @@ query; the QR image itself comes from the in-process cache after its first rende
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from bench.harness import options, report, serve
+from bench.harness import report, serve, server_run
 
 GOAL = 0.8
 HEALTH = ("GET", "/healthz")
@@ -22,21 +21,9 @@ ENDPOINTS = (
 
 
 def main(argv: list[str] | None = None) -> int:
-    defaults = options()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default=defaults.backend)
-    parser.add_argument("--pg-url", default=defaults.pg_url)
-    parser.add_argument("--duration", type=float, default=defaults.duration)
-    parser.add_argument("--connections", type=int, default=defaults.connections)
-    parser.add_argument("--tool", choices=("auto", "python", "wrk"), default=defaults.tool)
-    args = parser.parse_args(argv)
-    load = {"connections": args.connections, "duration": args.duration,
-            "warmup": defaults.warmup, "tool": args.tool}
-
-    print(f"backend {args.backend}, {defaults.workers} gthread workers × {defaults.threads} "
-          f"threads, {args.connections} connections, {args.duration:g} s per run")
-    with serve(backend=args.backend, pg_url=args.pg_url, workers=defaults.workers,
-               threads=defaults.threads) as server:
+    chosen, load = server_run(__doc__, argv)
+    with serve(backend=chosen.backend, pg_url=chosen.pg_url, workers=chosen.workers,
+               threads=chosen.threads) as server:
         health = server.measure(HEALTH, **load)
         met = True
         for request in ENDPOINTS:

@@ -12,7 +12,6 @@ reads a counter on the meeting row instead of counting rows.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import uuid
@@ -21,7 +20,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, insert, text
 
-from bench.harness import Session, options, report, serve
+from bench.harness import Session, report, serve, server_run
 
 RATIO_GOAL = 0.2
 P99_GOAL_MS = 100.0
@@ -91,20 +90,10 @@ def _fill(database_url: str, count: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    defaults = options()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default=defaults.backend)
-    parser.add_argument("--pg-url", default=defaults.pg_url)
-    parser.add_argument("--duration", type=float, default=defaults.duration)
-    parser.add_argument("--connections", type=int, default=defaults.connections)
-    args = parser.parse_args(argv)
-    load = {"connections": args.connections, "duration": args.duration,
-            "warmup": defaults.warmup, "tool": "wrk"}
-
-    print(f"backend {args.backend}, {defaults.workers} gthread workers × {defaults.threads} "
-          f"threads, {args.connections} connections, {args.duration:g} s per run")
-    with serve(backend=args.backend, pg_url=args.pg_url, workers=defaults.workers,
-               threads=defaults.threads) as server:
+    chosen, load = server_run(__doc__, argv)
+    load["tool"] = "wrk"  # the only generator that outpaces the server on this machine
+    with serve(backend=chosen.backend, pg_url=chosen.pg_url, workers=chosen.workers,
+               threads=chosen.threads) as server:
         server.regio("meeting", "update", "zwolle", "--capacity", "100000")
         request = _registration_request(*_form_session(server.base_url))
         health = server.measure(("GET", "/healthz"), **load)

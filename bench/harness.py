@@ -105,6 +105,32 @@ def options(environ: dict | None = None) -> Options:
     )
 
 
+def server_run(doc: str, argv: list[str] | None) -> tuple[Options, dict]:
+    """Command-line options of a server benchmark on top of `options()`, and the load settings.
+
+    Returns the options (backend, pg_url, workers, …) and the keyword arguments for `measure`
+    (connections, duration, warmup, tool); prints the line that says what runs.
+    """
+    import argparse
+    from dataclasses import replace
+
+    defaults = options()
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default=defaults.backend)
+    parser.add_argument("--pg-url", default=defaults.pg_url)
+    parser.add_argument("--duration", type=float, default=defaults.duration)
+    parser.add_argument("--connections", type=int, default=defaults.connections)
+    parser.add_argument("--tool", choices=("auto", "python", "wrk"), default=defaults.tool)
+    args = parser.parse_args(argv)
+    chosen = replace(defaults, backend=args.backend, pg_url=args.pg_url, duration=args.duration,
+                     connections=args.connections, tool=args.tool)
+    load = {"connections": chosen.connections, "duration": chosen.duration,
+            "warmup": chosen.warmup, "tool": chosen.tool}
+    print(f"backend {chosen.backend}, {chosen.workers} gthread workers × {chosen.threads} "
+          f"threads, {chosen.connections} connections, {chosen.duration:g} s per run")
+    return chosen, load
+
+
 # --- the server ------------------------------------------------------------------------------
 
 
