@@ -15,6 +15,7 @@ from regio.db import db
 POSTGRES_URL = os.environ.get("REGIO_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 BASE_URL = "http://regio.test"
+pytest_plugins = ["tests.browser"]  # live_server, browser and page for the browser tests
 
 
 def _postgres_url() -> str:

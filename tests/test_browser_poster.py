@@ -3,57 +3,28 @@
 from __future__ import annotations
 
 import io
-import threading
 from pathlib import Path
 
 import PIL.Image
 import pypdf
 import pytest
 import zxingcpp
-from werkzeug.serving import make_server
 
-from tests.conftest import BASE_URL, free_port
+from tests.browser import needs_chromium
+from tests.conftest import BASE_URL
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOT = Path("/tmp/poster.png")
 PX_PER_CM = 96 / 2.54
 # The printable area of A4 with the 12 mm @page margins of static/poster.css, in CSS px.
 A4_CONTENT = {"width": round((210 - 24) / 10 * PX_PER_CM),
               "height": round((297 - 24) / 10 * PX_PER_CM)}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture
-def server(app, meetings, backend):
-    if backend != "sqlite":
-        pytest.skip("what the browser sees does not depend on the database")
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        httpd.shutdown()
-        thread.join(5)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def server(live_server, meetings):
+    return live_server
 
 
 def decode_screenshot(png: bytes) -> list[str]:

@@ -2,48 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from regio.registrations.tickets import ticket_token
+from tests.browser import needs_chromium, open_page
 from tests.conftest import PASSWORD
-from tests.organiser_support import add_registration, live_server
+from tests.organiser_support import add_registration
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture
-def server(app, meetings, backend):
-    if backend != "sqlite":
-        pytest.skip("what the browser shows does not depend on the database")
-    with live_server(app) as base:
-        yield base
+def server(live_server, meetings):
+    return live_server
 
 
 @pytest.fixture
-def phone():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = chromium.new_page(viewport={"width": 360, "height": 740})
-            page.problems = []
-            page.on("console", lambda m: m.type == "error" and "Failed to load resource"
-                    not in m.text and page.problems.append(m.text))
-            page.on("response", lambda r: r.status >= 400 and not r.url.endswith(
-                "/favicon.ico") and page.problems.append(f"{r.status} {r.url}"))
-            yield page
-        finally:
-            chromium.close()
+def phone(browser):
+    page = open_page(browser, width=360, height=740)
+    try:
+        yield page
+    finally:
+        page.context.close()
 
 
 def log_in(page, base: str, email: str) -> None:
