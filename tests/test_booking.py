@@ -14,6 +14,7 @@ from regio.meetings.models import Meeting
 from regio.meetings.services import MeetingChanges, update_meeting
 from regio.registrations import services
 from regio.registrations.models import ROLES, Registration, Status
+from regio.registrations.queries import waiting_position
 from regio.registrations.services import (
     TRANSITIONS,
     cancel,
@@ -24,7 +25,6 @@ from regio.registrations.services import (
     register,
     register_walk_in,
     release_all_expired,
-    waiting_position,
 )
 from tests.booking_helpers import applicant, book, mails, reload, set_capacity
 
@@ -78,7 +78,7 @@ def test_full_meeting_puts_applicant_on_waiting_list_with_position(meetings, now
 def test_cancel_promotes_the_first_waiting_person(meetings, now):
     meeting = set_capacity(meetings["zwolle"], 1)
     first, _ = book(meeting, 1, now=now, confirm=True)
-    second, second_token = book(meeting, 2, now=now + timedelta(seconds=1))
+    second, _ = book(meeting, 2, now=now + timedelta(seconds=1))
     third, _ = book(meeting, 3, now=now + timedelta(seconds=2))
     cancel(reload(first), now=now)
     db.session.commit()

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from regio import qr
 from regio.db import db
 from regio.registrations.models import Status
+from regio.registrations.queries import source_counts
 from regio.registrations.services import (
     Applicant,
     cancel,
@@ -23,7 +24,6 @@ from regio.registrations.services import (
     find_by_token,
     open_link,
     register,
-    source_counts,
 )
 from regio.registrations.tickets import find_by_ticket, valid_ticket
 from tests.conftest import BASE_URL

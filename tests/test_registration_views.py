@@ -340,7 +340,7 @@ def test_registration_is_rate_limited_per_ip_with_a_dutch_page(client, meetings,
 
 def test_promoted_person_sees_the_new_status(client, meetings, now):
     meeting = set_capacity(meetings["zwolle"], 1)
-    first, first_token = book(meeting, 1, confirm=True)
+    _first, first_token = book(meeting, 1, confirm=True)
     token = registered(client)
     client.get(f"/aanmelding/{token}")
     post(client, {}, url=f"/aanmelding/{first_token}/afmelden")

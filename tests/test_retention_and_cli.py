@@ -88,7 +88,8 @@ def test_meeting_cancel_command_queues_cancellations(runner, meetings, now):
 
 
 def test_registrations_count_stays_after_erasure(meetings, now):
-    from regio.registrations.services import counts_by, erase
+    from regio.registrations.queries import counts_by
+    from regio.registrations.services import erase
 
     registration, _ = book(meetings["zwolle"], 1, now=now, role="ouder")
     erase(reload(registration), now=now)

@@ -280,7 +280,7 @@ def _multipart(subtype: str, parts: list[bytes]) -> tuple[str, bytes]:
 
 
 def _waiting_position(registration: Registration) -> int | None:
-    from regio.registrations.services import waiting_position
+    from regio.registrations.queries import waiting_position
 
     return waiting_position(registration)
 

@@ -15,7 +15,7 @@ from regio.organiser import bp
 from regio.organiser.access import require
 from regio.organiser.charts import bar_chart, capacity_bar
 from regio.registrations.models import ROLES, Registration
-from regio.registrations.services import counts_by, source_counts
+from regio.registrations.queries import counts_by, source_counts
 
 
 @dataclass

@@ -115,7 +115,8 @@ class RegistrationForm(FlaskForm):
         Email(_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl."),
               granular_message=False, check_deliverability=False)(self, field)
         if field.data and self.email.data and field.data.lower() == self.email.data.lower():
-            raise ValidationError(_l("Vul het e-mailadres van uw ouder of voogd in, niet uw eigen."))
+            raise ValidationError(
+                _l("Vul het e-mailadres van uw ouder of voogd in, niet uw eigen."))
 
     def is_young_pupil(self) -> bool:
         return self.role.data == "leerling" and bool(self.under_16.data)

@@ -14,13 +14,13 @@ from regio.messages import message_for
 from regio.public import bp
 from regio.public.forms import ConfirmForm, MoveForm
 from regio.registrations.models import Status
+from regio.registrations.queries import waiting_position
 from regio.registrations.services import (
     cancel,
     erase,
     find_by_token,
     move,
     open_link,
-    waiting_position,
 )
 from regio.registrations.tickets import valid_ticket
 

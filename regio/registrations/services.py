@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from regio import audit
 from regio.db import db, lock_row
@@ -239,21 +239,6 @@ def confirm(registration: Registration, *, now: datetime) -> None:
            key=f"confirmed:{registration.id}:{invite_sequence(registration)}", now=now)
 
 
-def waiting_position(registration: Registration) -> int | None:
-    if registration.status != Status.WAITING:
-        return None
-    ahead = db.session.execute(
-        select(func.count()).where(
-            Registration.meeting_id == registration.meeting_id,
-            Registration.status == Status.WAITING,
-            (Registration.waiting_since < registration.waiting_since)
-            | ((Registration.waiting_since == registration.waiting_since)
-               & (Registration.id < registration.id)),
-        )
-    ).scalar_one()
-    return ahead + 1
-
-
 def promote_waiting(meeting: Meeting, *, now: datetime) -> list[Registration]:
     """Give free places to the waiting list, first come first served. Meeting must be locked."""
     if meeting.is_cancelled or meeting.is_past(_local_today(now)):
@@ -462,21 +447,6 @@ def check_in(registration: Registration, *, now: datetime, actor: str) -> bool:
     )
     db.session.refresh(registration)
     return result.rowcount == 1
-
-
-def counts_by(meeting: Meeting, column) -> dict[str | None, int]:
-    """Active registrations of a meeting grouped by `column` (role, source, status …)."""
-    rows = db.session.execute(
-        select(column, func.count()).where(Registration.meeting_id == meeting.id,
-                                           Registration.status.in_(Status.ACTIVE))
-        .group_by(column)
-    ).all()
-    return {key: count for key, count in rows}
-
-
-def source_counts(meeting: Meeting) -> dict[str | None, int]:
-    """Registrations per `bron` (where people came from: poster, brief, dia …)."""
-    return counts_by(meeting, Registration.source)
 
 
 def resend_link(registration: Registration, *, now: datetime, actor: str | None = None):
