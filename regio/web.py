@@ -60,9 +60,8 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from regio.public.views import bp as public_bp
-
     from regio.organiser import bp as organiser_bp
+    from regio.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(organiser_bp)
