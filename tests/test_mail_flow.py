@@ -261,3 +261,17 @@ def test_mail_language_follows_the_registration(app, meetings, smtp_server, now)
     (mail,) = smtp_server.handler.to("en@school.test")
     assert mail["Content-Language"] == "en"
     assert meetings["zwolle"].date.strftime("%B") in body_text(mail)  # English month name
+
+
+def test_building_mail_leaves_the_web_pages_language_alone(app, client, meetings, now):
+    from regio.mail.messages import build_message
+
+    gettext = app.jinja_env.globals["gettext"]
+    services.register(meetings["zwolle"], applicant("lang@school.test", locale="en"), now=now)
+    db.session.commit()
+    (row,) = db.session.execute(select(OutboxMessage)).scalars()
+    mail = build_message(row, now=now)
+    assert "Zwolle" in mail["Subject"] and mail["Content-Language"] == "en"
+    assert app.jinja_env.globals["gettext"] is gettext
+    page = client.get("/")
+    assert page.status_code == 200 and b'lang="nl"' in page.data
