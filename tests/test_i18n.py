@@ -253,3 +253,23 @@ def test_cookie_keeps_the_choice_until_it_is_changed(visitor):
 def test_cookie_alone_chooses_english(visitor):
     visitor.client.set_cookie("regio_lang", "en")
     assert_english(visitor.page("/toegankelijkheid"), "Accessibility statement")
+
+
+def test_mail_for_an_english_registration_is_in_english(app, meetings, now):
+    from regio.db import db
+    from regio.mail.messages import build_message
+    from regio.mail.models import OutboxMessage
+    from regio.registrations.services import Applicant, register
+
+    register(meetings["zwolle"], Applicant(name="Anna", email="anna@school.test", role="vo",
+                                           locale="en"), now=now)
+    db.session.commit()
+    (row,) = db.session.execute(db.select(OutboxMessage)).scalars()
+    mail = build_message(row, now=now)
+    body = mail.get_body(("plain",)).get_content()
+    assert mail["Subject"] == "Confirm your registration: regional meeting in Zwolle"
+    for phrase in ("Dear Anna,", "within 48 hours", "Your personal link", "Kind regards,",
+                   "time to be announced"):
+        assert phrase in body, phrase
+    for dutch in ("Beste", "Met vriendelijke groet", "persoonlijke link", "tijd volgt"):
+        assert dutch not in body, dutch
