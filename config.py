@@ -29,6 +29,7 @@ class Config:
     MAIL_URL = f"file://{INSTANCE_PATH / 'outbox'}"
     MAIL_FROM = "Regio <noreply@localhost>"
     MAIL_TIMEOUT = 10.0
+    MAIL_STALE_AFTER = 300  # seconds before a row left in "sending" by a killed sender is retried
     REGIO_ORGANIZER_EMAIL: str | None = None
     REGIO_CONFIRM_WITHIN_HOURS = 48
     REGIO_RETENTION_DAYS = 90
@@ -89,6 +90,7 @@ _ENV = {
     "MAIL_URL": str,
     "MAIL_FROM": str,
     "MAIL_TIMEOUT": float,
+    "MAIL_STALE_AFTER": int,
     "REGIO_ORGANIZER_EMAIL": str,
     "REGIO_CONFIRM_WITHIN_HOURS": int,
     "REGIO_RETENTION_DAYS": int,
