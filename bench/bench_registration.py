@@ -86,6 +86,10 @@ def _fill(database_url: str, count: int) -> None:
             connection.execute(insert(Registration.__table__), rows[start:start + 2000])
         connection.execute(text("UPDATE meetings SET taken = taken + :n WHERE id = :id"),
                            {"n": count, "id": meeting_id})
+    with engine.begin() as connection:
+        # A server that has held 20,000 rows for a while has statistics about them; without
+        # them PostgreSQL plans as if the table were empty.
+        connection.execute(text("ANALYZE"))
     engine.dispose()
 
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from regio.db import begin_write, db, is_sqlite
 from regio.mail.models import OutboxMessage, OutboxState
@@ -56,21 +56,34 @@ def enqueue(kind: str, *, key: str, recipient: str, now: datetime, registration=
         ).first()
         if exists:
             return None
-    message = OutboxMessage(
-        idempotency_key=key,
-        kind=kind,
-        recipient=recipient,
+    message = OutboxMessage(**_row(
+        kind, key=key, recipient=recipient, now=now, payload=payload,
         registration_id=registration.id if registration is not None else None,
-        campaign_id=campaign.id if campaign is not None else None,
-        payload=payload or {},
-        message_id=make_message_id(current_app.config["REGIO_BASE_URL"]),
-        state=OutboxState.QUEUED,
-        created_at=now,
-        next_attempt_at=now,
-    )
+        campaign_id=campaign.id if campaign is not None else None))
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def enqueue_new(kind: str, *, key: str, recipient: str, now: datetime, registration_id: int,
+                payload: dict) -> None:
+    """Queue a mail for a registration made in this transaction: one INSERT, no look-up."""
+    db.session.execute(insert(OutboxMessage.__table__).values(**_row(
+        kind, key=key, recipient=recipient, now=now, payload=payload,
+        registration_id=registration_id, campaign_id=None)))
+
+
+def _row(kind: str, *, key: str, recipient: str, now: datetime, payload: dict | None,
+         registration_id: int | None, campaign_id: int | None) -> dict:
+    if kind not in Kind.ALL:
+        raise ValueError(f"unknown mail kind {kind!r}")
+    return {
+        "idempotency_key": key, "kind": kind, "recipient": recipient,
+        "registration_id": registration_id, "campaign_id": campaign_id,
+        "payload": payload or {},
+        "message_id": make_message_id(current_app.config["REGIO_BASE_URL"]),
+        "state": OutboxState.QUEUED, "created_at": now, "next_attempt_at": now,
+    }
 
 
 def withdraw_queued(registration_id: int) -> int:

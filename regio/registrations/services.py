@@ -14,12 +14,13 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from regio import audit
 from regio.db import db, lock_row
 from regio.errors import BookingError
-from regio.mail.outbox import Kind, enqueue, withdraw_queued
+from regio.mail.outbox import Kind, enqueue, enqueue_new, withdraw_queued
 from regio.meetings.models import Meeting, MeetingStatus
 from regio.registrations.models import ROLES, PersonalLink, Registration, Status
 from regio.registrations.tickets import issue_ticket
@@ -52,9 +53,13 @@ class Applicant:
 
 @dataclass
 class Outcome:
-    registration: Registration
+    registration_id: int
     created: bool  # False: the address was registered already and got its link again
     token: str | None  # the fresh personal link mailed to the applicant
+
+    @property
+    def registration(self) -> Registration:
+        return db.session.get(Registration, self.registration_id)
 
 
 def normalise_email(email: str) -> str:
@@ -144,12 +149,20 @@ def _take_place(meeting: Meeting) -> bool:
     """Take one place if there is one; the meeting row is locked by the caller."""
     if meeting.capacity is not None and meeting.taken >= meeting.capacity:
         return False
-    meeting.taken += 1  # the row is locked, so the value read under the lock is current
+    _add_taken(meeting, 1)
     return True
 
 
 def _free_place(meeting: Meeting) -> None:
-    meeting.taken -= 1
+    _add_taken(meeting, -1)
+
+
+def _add_taken(meeting: Meeting, delta: int) -> None:
+    # One UPDATE now instead of a unit-of-work flush later (this runs under the meeting lock);
+    # the loaded object is told the new value so later checks in the transaction see it.
+    db.session.execute(update(Meeting.__table__).where(Meeting.__table__.c.id == meeting.id)
+                       .values(taken=Meeting.__table__.c.taken + delta))
+    set_committed_value(meeting, "taken", meeting.taken + delta)
 
 
 def _hold(registration: Registration, now: datetime) -> None:
@@ -166,35 +179,43 @@ def register(meeting: Meeting, applicant: Applicant, *, now: datetime) -> Outcom
     existing = find_active(meeting.id, email)
     if existing is not None:
         resend_link(existing, now=now)
-        return Outcome(existing, created=False, token=None)
+        return Outcome(existing.id, created=False, token=None)
 
-    registration = Registration(
-        meeting=meeting, uid=_new_uid(), name=applicant.name.strip(), email=email,
-        role=applicant.role, organisation=applicant.organisation or None,
-        needs=applicant.needs or None, source=applicant.source or None,
-        is_under_16=applicant.is_under_16 and applicant.role == "leerling",
-        has_guardian_consent=applicant.has_guardian_consent,
-        guardian_email=normalise_email(applicant.guardian_email) if applicant.guardian_email
-        else None,
-        locale=applicant.locale, created_at=now,
-    )
-    if _take_place(meeting):
-        registration.status = Status.HELD
-        _hold(registration, now)
-    else:
-        registration.status = Status.WAITING
-        registration.waiting_since = now
-    registration.active_email = email
-    db.session.add(registration)
-    db.session.flush()
-    token = add_personal_link(registration, now=now)
-    kind = Kind.CONFIRM_EMAIL if registration.status == Status.HELD else Kind.WAITING
-    notify(kind, registration, key=f"{kind}:{registration.id}", now=now, with_link=False,
-           fresh=True, token=token)
-    if registration.is_under_16 and registration.guardian_email:
-        notify(Kind.GUARDIAN_NOTICE, registration, key=f"guardian:{registration.id}", now=now,
-               recipient=registration.guardian_email, fresh=True)
-    return Outcome(registration, created=True, token=token)
+    # The new rows go in as plain INSERTs: this runs while every other booking for the meeting
+    # waits on the lock, and the unit of work would double the time the lock is held.
+    placed = _take_place(meeting)
+    young = applicant.is_under_16 and applicant.role == "leerling"
+    guardian = normalise_email(applicant.guardian_email) if young and applicant.guardian_email \
+        else None
+    uid = _new_uid()
+    hours = timedelta(hours=_settings()["REGIO_CONFIRM_WITHIN_HOURS"])
+    registration_id = db.session.execute(insert(Registration.__table__).values(
+        meeting_id=meeting.id, uid=uid, name=applicant.name.strip(), email=email,
+        active_email=email, role=applicant.role, organisation=applicant.organisation or None,
+        needs=applicant.needs or None, source=applicant.source or None, is_under_16=young,
+        has_guardian_consent=applicant.has_guardian_consent, guardian_email=guardian,
+        locale=applicant.locale, created_at=now, updated_at=now, sequence=0,
+        status=Status.HELD if placed else Status.WAITING,
+        hold_expires_at=now + hours if placed else None,
+        waiting_since=None if placed else now,
+    ).returning(Registration.__table__.c.id)).scalar_one()
+    invite = {"uid": uid, "sequence": meeting.sequence, "meeting_id": meeting.id}
+    token = _insert_link(registration_id, now)
+    kind = Kind.CONFIRM_EMAIL if placed else Kind.WAITING
+    enqueue_new(kind, key=f"{kind}:{registration_id}", recipient=email, now=now,
+                registration_id=registration_id, payload={"token": token, **invite})
+    if guardian:
+        enqueue_new(Kind.GUARDIAN_NOTICE, key=f"guardian:{registration_id}", recipient=guardian,
+                    now=now, registration_id=registration_id,
+                    payload={"token": _insert_link(registration_id, now), **invite})
+    return Outcome(registration_id, created=True, token=token)
+
+
+def _insert_link(registration_id: int, now: datetime) -> str:
+    token = new_token()
+    db.session.execute(insert(PersonalLink.__table__).values(
+        registration_id=registration_id, token_hash=hash_token(token), created_at=now))
+    return token
 
 
 def find_by_token(token: str) -> tuple[PersonalLink | None, Registration | None]:
