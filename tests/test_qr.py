@@ -111,7 +111,12 @@ def test_bad_short_links_are_not_found(client, meetings, path):
 @given(bron=st.text(max_size=40))
 def test_any_bron_in_a_short_link_redirects_or_is_not_found(client, meetings, bron):
     response = client.get(f"/r/zwolle/{quote(bron, safe='')}")
-    assert response.status_code == (302 if BRON.fullmatch(bron) else 404)
+    if BRON.fullmatch(bron):
+        assert response.status_code == 302
+    elif "/" in bron:  # %2F arrives as "/": an empty path segment is merged by a redirect first
+        assert response.status_code in (308, 404)
+    else:
+        assert response.status_code == 404
 
 
 # --- QR images of the short link -------------------------------------------------------------
