@@ -149,3 +149,27 @@ def test_english_sets_the_page_language(live_server, meetings, page):
     assert page.get_attribute("html", "lang") == "en"
     page.goto(live_server + "/bijeenkomsten/zwolle?lang=nl")
     assert page.get_attribute("html", "lang") == "nl"
+
+
+def test_pupil_box_appears_only_for_pupils_without_javascript(live_server, meetings, no_script):
+    page = no_script
+    page.goto(f"{live_server}/bijeenkomsten/zwolle")
+    assert page.locator(".young-pupil").is_hidden()  # a parent never sees it
+    page.click("text=Ik ben leerling of vertegenwoordiger van leerlingen")
+    assert page.locator("label[for=under_16]").is_visible()
+    assert page.locator("#guardian_email").is_hidden()
+    page.click("label[for=under_16]")
+    assert page.locator("#guardian_email").is_visible()
+    assert page.locator("label[for=guardian_consent]").is_visible()
+
+
+def test_tap_targets_are_at_least_44_px_high(live_server, meetings, page):
+    page.goto(f"{live_server}/bijeenkomsten/zwolle")
+    targets = ("form label[for^=role-], label[for=consent], form input[type=text], "
+               "form input[type=email], form button, .breadcrumb a, .calendar-link a, "
+               ".lang a, .site-footer a")
+    heights = page.locator(targets).evaluate_all(
+        "els => els.filter(e => e.offsetParent).map(e => [e.outerHTML.slice(0, 60), "
+        "e.getBoundingClientRect().height])")
+    assert len(heights) >= 12
+    assert [h for h in heights if h[1] < 44] == []
