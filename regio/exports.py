@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from regio import audit
 from regio.db import db
 from regio.errors import DomainError
-from regio.i18n import long_date, time_range
+from regio.i18n import long_date, meeting_title, time_range
 from regio.meetings.models import Meeting
 from regio.registrations.models import ROLES, STATUS_WORDS, Registration, Status
 
@@ -222,7 +222,7 @@ def sheet_header(meeting: Meeting) -> SheetHeader:
     place = ", ".join(part for part in (meeting.venue, meeting.address, meeting.city) if part)
     when = time_range(meeting.start_time, meeting.end_time)
     return SheetHeader(
-        heading=_("Presentielijst: %(title)s", title=meeting.title),
+        heading=_("Presentielijst: %(title)s", title=meeting_title(meeting)),
         facts=f"{long_date(meeting.date)}, {when} · {place}",
         page_label=_("pagina %(page)s van %(total)s", page="{page}", total="{nb}"),
     )

@@ -52,6 +52,11 @@ def local_datetime(value: datetime | None) -> str:
     return f"{format_date(local.date(), 'd MMM y')} {local:%H:%M}"
 
 
+def meeting_title(meeting) -> str:
+    """The meeting's name in the reader's language (the stored title is the Dutch one)."""
+    return _("Regiobijeenkomst Landelijk OPP Project – %(city)s", city=meeting.city)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -59,6 +64,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.globals["time_range"] = time_range
+    app.jinja_env.globals["meeting_title"] = meeting_title
 
     @app.context_processor
     def _language():

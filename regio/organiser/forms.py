@@ -51,7 +51,7 @@ class MeetingSettingsForm(FlaskForm):
     venue = StringField(_l("Locatie"), validators=[_max(200)])
     address = StringField(_l("Adres"), validators=[_max(300)])
     capacity = StringField(_l("Aantal plaatsen"), validators=[_max(6)])
-    is_open = RadioField(_l("Aanmelden"), validate_choice=False,
+    is_open = RadioField(_l("Inschrijving"), validate_choice=False,
                          choices=[SelectChoice("y", _l("Open")), SelectChoice("n", _l("Gesloten"))])
     # Set by the confirmation page: the organiser saw how many people will be mailed.
     confirmed = StringField(validators=[Optional(), _max(1)])

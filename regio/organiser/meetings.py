@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_, select
 
 from regio.db import begin_write, db, utc_now
@@ -122,8 +123,10 @@ def meeting_settings(slug: str):
                                count=to_mail)
     db.session.commit()
     if result.changed:
-        flash(_("De bijeenkomst is bijgewerkt. %(count)s mensen krijgen een bijgewerkte "
-                "uitnodiging.", count=result.invites_queued), "success")
+        flash(ngettext("De bijeenkomst is bijgewerkt. %(num)s persoon krijgt een bijgewerkte "
+                       "uitnodiging.",
+                       "De bijeenkomst is bijgewerkt. %(num)s mensen krijgen een bijgewerkte "
+                       "uitnodiging.", result.invites_queued), "success")
     else:
         flash(_("Er is niets veranderd."), "info")
     return redirect(url_for("organiser.meeting", slug=found.slug))
@@ -147,8 +150,10 @@ def meeting_cancel(slug: str):
         flash(message_for(error), "error")
         return redirect(url_for("organiser.meeting", slug=found.slug))
     db.session.commit()
-    flash(_("De bijeenkomst is geannuleerd. %(count)s mensen krijgen bericht dat de "
-            "bijeenkomst niet doorgaat.", count=result.cancellations_queued), "success")
+    flash(ngettext("De bijeenkomst is geannuleerd. %(num)s persoon krijgt bericht dat de "
+                   "bijeenkomst niet doorgaat.",
+                   "De bijeenkomst is geannuleerd. %(num)s mensen krijgen bericht dat de "
+                   "bijeenkomst niet doorgaat.", result.cancellations_queued), "success")
     return redirect(url_for("organiser.meeting", slug=found.slug))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.utils import parseaddr
 
 from flask import Response, abort, current_app
+from flask_babel import gettext as _
 
 from regio import invites
 from regio.db import utc_now
@@ -48,8 +49,9 @@ def meeting_ics(slug: str):
 
 @bp.get("/agenda.ics")
 def agenda_ics():
+    name = _("Regiobijeenkomsten Landelijk OPP Project")
     body = invites.publish_calendar(_published(list_meetings()), organizer=_organizer(),
-                                    now=utc_now(), name="Regiobijeenkomsten Landelijk OPP Project")
+                                    now=utc_now(), name=name)
     return _ics(body, invites.PUBLISH, None)
 
 

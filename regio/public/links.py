@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from regio import posters, qr
 from regio.errors import DomainError
-from regio.i18n import long_date, time_range
+from regio.i18n import long_date, meeting_title, time_range
 from regio.messages import message_for
 from regio.public import bp
 from regio.public.views import load_meeting
@@ -140,7 +140,7 @@ def poster_for(meeting, bron: str) -> posters.Poster:
     """The words of a meeting's poster; the HTML page and the PDF both show exactly these."""
     return posters.Poster(
         kicker=_("Uitnodiging"),
-        title=meeting.title,
+        title=meeting_title(meeting),
         lead=_("Praat mee over het ontwikkelingsperspectief (OPP): hoe maken we het eenvoudiger "
                "en beter voor school, ouders en leerling?"),
         facts=(
