@@ -176,7 +176,10 @@ def begin_write() -> None:
 def lock_row(model, row_id):
     """Load one row locked for the rest of the transaction (FOR UPDATE; SQLite: the write lock)."""
     begin_write()
-    stmt = select(model).where(model.id == row_id).execution_options(populate_existing=True)
-    if not is_sqlite():
-        stmt = stmt.with_for_update()
+    if is_sqlite():
+        # The whole database is ours until commit and every object in the session was loaded
+        # or expired inside this transaction, so the identity map is already current.
+        return db.session.get(model, row_id)
+    stmt = (select(model).where(model.id == row_id).with_for_update()
+            .execution_options(populate_existing=True))
     return db.session.execute(stmt).scalar_one_or_none()
