@@ -242,7 +242,9 @@ def serve(*, backend: str = "sqlite", workers: int = 2, threads: int = 4, env: d
         if seed:
             _run([str(bin_dir / "regio"), "seed", "--demo"], settings)
         log = folder / "gunicorn.log"
-        command = [str(bin_dir / "gunicorn"), "--no-control-socket", "-k", "gthread",
+        # The production settings (gunicorn.conf.py), with workers and threads from the bench.
+        command = [str(bin_dir / "gunicorn"), "-c", str(PROJECT_ROOT / "gunicorn.conf.py"),
+                   "--no-control-socket", "-k", "gthread",
                    "-w", str(workers), "--threads", str(threads), "--log-level", "warning",
                    "-b", f"127.0.0.1:{port}", "regio:create_app()"]
         with log.open("w") as log_file:

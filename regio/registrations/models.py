@@ -43,7 +43,10 @@ class Registration(db.Model):
         # One active registration per address per meeting: `active_email` holds the address
         # while the registration is held, confirmed or waiting, and NULL otherwise.
         UniqueConstraint("meeting_id", "active_email"),
-        Index("ix_registrations_meeting_status", "meeting_id", "status"),
+        # Serves the per-meeting status counts and, through its third column, the check for
+        # expired holds that every booking makes: a range seek, however many holds there are.
+        Index("ix_registrations_meeting_status_expiry", "meeting_id", "status",
+              "hold_expires_at"),
         Index("ix_registrations_email", "email"),
     )
 
