@@ -174,7 +174,10 @@ def register(meeting: Meeting, applicant: Applicant, *, now: datetime) -> Outcom
     _check_applicant(applicant)
     meeting = lock_row(Meeting, meeting.id)
     _refuse_unless_open(meeting, now)
-    release_expired(meeting, now=now)
+    if meeting.capacity is not None and meeting.taken >= meeting.capacity:
+        # Only a full meeting can be kept full by holds nobody confirmed; otherwise they wait
+        # for `regio registrations release-expired` and this booking skips the look-up.
+        release_expired(meeting, now=now)
     email = normalise_email(applicant.email)
     existing = find_active(meeting.id, email)
     if existing is not None:
