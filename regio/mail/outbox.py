@@ -41,21 +41,13 @@ def make_message_id(base_url: str) -> str:
 
 
 def enqueue(kind: str, *, key: str, recipient: str, now: datetime, registration=None,
-            campaign=None, payload: dict | None = None,
-            check_existing: bool = True) -> OutboxMessage | None:
-    """Queue one mail. Returns None when a mail for the same `key` exists already.
-
-    `check_existing=False` skips the look-up when the caller knows the key is new (the unique
-    constraint still guards it).
-    """
-    if kind not in Kind.ALL:
-        raise ValueError(f"unknown mail kind {kind!r}")
-    if check_existing:
-        exists = db.session.execute(
-            select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
-        ).first()
-        if exists:
-            return None
+            campaign=None, payload: dict | None = None) -> OutboxMessage | None:
+    """Queue one mail. Returns None when a mail for the same `key` exists already."""
+    exists = db.session.execute(
+        select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+    ).first()
+    if exists:
+        return None
     message = OutboxMessage(**_row(
         kind, key=key, recipient=recipient, now=now, payload=payload,
         registration_id=registration.id if registration is not None else None,

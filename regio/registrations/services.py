@@ -101,20 +101,15 @@ def invite_sequence(registration: Registration) -> int:
 
 
 def notify(kind: str, registration: Registration, *, key: str, now: datetime,
-           recipient: str | None = None, with_link: bool = True, fresh: bool = False,
-           **payload):
-    """Queue a mail about `registration`, carrying a fresh personal link when it needs one.
-
-    `fresh`: the registration was created in this transaction, so no mail for `key` can exist.
-    """
+           recipient: str | None = None, with_link: bool = True, **payload):
+    """Queue a mail about `registration`, carrying a fresh personal link when it needs one."""
     if with_link:
         payload["token"] = add_personal_link(registration, now=now)
     payload.setdefault("uid", registration.uid)
     payload.setdefault("sequence", invite_sequence(registration))
     payload.setdefault("meeting_id", registration.meeting_id)
     return enqueue(kind, key=key, recipient=recipient or registration.email,
-                   registration=registration, now=now, payload=payload,
-                   check_existing=not fresh)
+                   registration=registration, now=now, payload=payload)
 
 
 def _refuse_unless_open(meeting: Meeting, now: datetime) -> None:
