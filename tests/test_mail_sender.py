@@ -13,7 +13,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, select, update
 
 from regio.db import db
 from regio.mail import outbox
@@ -58,6 +58,32 @@ def test_451_then_250_delivers_once_after_backoff(app, meetings, smtp_server, no
     assert len(smtp_server.handler.messages) == 1
     assert smtp_server.handler.messages[0]["Message-ID"] == message_id
     assert rows()[0].state == OutboxState.SENT
+
+
+def test_each_message_is_marked_sent_before_the_next_is_accepted(app, database_url, meetings,
+                                                                 smtp_server, now):
+    # The "sent" mark of one message is committed while the next one is under way; it must
+    # be in the database before the server accepts that next one, or a crash could resend two.
+    queue_confirm_mails(meetings["zwolle"], 30, now=now)
+    handler = smtp_server.handler
+    accept = handler.handle_DATA
+    observer = create_engine(database_url)
+    unmarked: list[int] = []
+
+    async def count_unmarked(server, session, envelope):
+        with observer.connect() as connection:
+            sent = connection.execute(select(func.count()).where(
+                OutboxMessage.state == OutboxState.SENT)).scalar_one()
+        unmarked.append(len(handler.messages) - sent)
+        return await accept(server, session, envelope)
+
+    handler.handle_DATA = count_unmarked
+    try:
+        assert send_all(smtp_server, now=now) == 30
+    finally:
+        observer.dispose()
+    assert unmarked == [0] * 30
+    assert states() == {OutboxState.SENT: 30}
 
 
 def test_550_fails_visibly_and_can_be_retried(app, meetings, smtp_server, now):

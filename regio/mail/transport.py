@@ -31,6 +31,38 @@ def _classify(code: int, text: str) -> Exception:
     return PermanentError(message) if 500 <= code < 600 else TransientError(message)
 
 
+class _Pending:
+    """A job to run once: while the server works on a command, or at the latest afterwards."""
+
+    def __init__(self, job) -> None:
+        self.job = job
+
+    def __call__(self) -> None:
+        job, self.job = self.job, None
+        if job is not None:
+            job()
+
+
+class _Overlapping:
+    """smtplib.SMTP that runs `pending` while it waits for the server's next reply."""
+
+    pending: _Pending | None = None
+
+    def getreply(self):
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending()
+        return super().getreply()
+
+
+class _SMTP(_Overlapping, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_Overlapping, smtplib.SMTP_SSL):
+    pass
+
+
 class SMTPTransport:
     """One connection, opened on the first message and reused until `close`."""
 
@@ -48,10 +80,10 @@ class SMTPTransport:
 
     def _open(self) -> smtplib.SMTP:
         if self.scheme == "smtps":
-            connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+            connection = _SMTPSSL(self.host, self.port, timeout=self.timeout,
                                           context=ssl.create_default_context())
         else:
-            connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            connection = _SMTP(self.host, self.port, timeout=self.timeout)
         try:
             if self.scheme == "smtp+starttls":
                 connection.starttls(context=ssl.create_default_context())
@@ -62,10 +94,19 @@ class SMTPTransport:
             raise
         return connection
 
-    def send(self, sender: str, recipient: str, data: bytes, name: str) -> None:
+    def send(self, sender: str, recipient: str, data: bytes, name: str,
+             meanwhile=None) -> None:
+        """Send one message; `meanwhile` runs before the server can have accepted it.
+
+        The sender passes the previous message's "sent" mark as `meanwhile`: it is committed
+        while the server reads MAIL FROM, and always before this message's DATA is accepted,
+        so at most one accepted message is ever unmarked.
+        """
+        pending = _Pending(meanwhile)
         try:
             if self.connection is None:
                 self.connection = self._open()
+            self.connection.pending = pending
             self.connection.sendmail(sender, [recipient], data)
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()))
@@ -78,6 +119,14 @@ class SMTPTransport:
             self.close()
             raise TransientError(f"{type(error).__name__}: {error}",
                                  connection_lost=True) from error
+        except BaseException:
+            # `meanwhile` failed between a command and its reply: the connection is unusable.
+            connection, self.connection = self.connection, None
+            if connection is not None:
+                connection.close()
+            raise
+        finally:
+            pending()
 
     def close(self) -> None:
         connection, self.connection = self.connection, None
@@ -99,7 +148,10 @@ class FileTransport:
     def __init__(self, url: str) -> None:
         self.folder = Path(unquote(urlsplit(url).path))
 
-    def send(self, sender: str, recipient: str, data: bytes, name: str) -> None:
+    def send(self, sender: str, recipient: str, data: bytes, name: str,
+             meanwhile=None) -> None:
+        if meanwhile is not None:
+            meanwhile()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
