@@ -23,7 +23,7 @@ ENDPOINTS = (
 def main(argv: list[str] | None = None) -> int:
     chosen, load = server_run(__doc__, argv)
     with serve(backend=chosen.backend, pg_url=chosen.pg_url, workers=chosen.workers,
-               threads=chosen.threads) as server:
+               threads=chosen.threads, connections=chosen.connections) as server:
         health = server.measure(HEALTH, **load)
         met = True
         for request in ENDPOINTS:

@@ -213,8 +213,15 @@ def _stop(process: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def serve(*, backend: str = "sqlite", workers: int = 2, threads: int = 4, env: dict | None = None,
-          pg_url: str | None = None, seed: bool = True) -> Iterator[Server]:
-    """A gunicorn server on a fresh, migrated and seeded database (see the module docstring)."""
+          pg_url: str | None = None, seed: bool = True,
+          connections: int | None = None) -> Iterator[Server]:
+    """A gunicorn server on a fresh, migrated and seeded database (see the module docstring).
+
+    `connections`: the load's number of keep-alive connections. Each worker then takes at most
+    its share, as a proxy in front of gunicorn would spread them; left alone, one worker often
+    accepts all of them and the other idles (seen here: 32 + 0 in one run of four, at half
+    the rate), so two runs of the same bench differed by 2 ×.
+    """
     if backend not in ("sqlite", "postgresql"):
         raise ValueError(f"unknown backend {backend!r}")
     if backend == "postgresql" and not pg_url:
@@ -247,6 +254,8 @@ def serve(*, backend: str = "sqlite", workers: int = 2, threads: int = 4, env: d
                    "--no-control-socket", "-k", "gthread",
                    "-w", str(workers), "--threads", str(threads), "--log-level", "warning",
                    "-b", f"127.0.0.1:{port}", "regio:create_app()"]
+        if connections:
+            command[-1:-1] = ["--worker-connections", str(-(-connections // workers))]
         with log.open("w") as log_file:
             process = subprocess.Popen(command, env=settings, cwd=PROJECT_ROOT,
                                        stdout=log_file, stderr=subprocess.STDOUT)

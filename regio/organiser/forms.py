@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from regio.forms import Form
 from regio.registrations.models import ROLES
 
 ROLE_LABELS = {
@@ -33,16 +33,16 @@ def _max(limit: int):
     return Length(max=limit, message=_l("Gebruik hoogstens %(max)d tekens."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = StringField(_l("E-mailadres"), validators=[_required(), _max(254), plain_text])
     password = PasswordField(_l("Wachtwoord"), validators=[_required(), _max(200)])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something: only the CSRF token."""
 
 
-class MeetingSettingsForm(FlaskForm):
+class MeetingSettingsForm(Form):
     """Text fields on purpose: the service parses and checks them, as for the CLI."""
 
     date = StringField(_l("Datum"), validators=[_max(10)])
@@ -57,7 +57,7 @@ class MeetingSettingsForm(FlaskForm):
     confirmed = StringField(validators=[Optional(), _max(1)])
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(Form):
     name = StringField(_l("Naam"), validators=[_required(), _max(200), plain_text])
     email = StringField(_l("E-mailadres"), validators=[
         _required(), _max(254), plain_text,
@@ -68,11 +68,11 @@ class WalkInForm(FlaskForm):
     organisation = StringField(_l("Organisatie"), validators=[Optional(), _max(200), plain_text])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     target = SelectField(_l("Naar bijeenkomst"), validators=[_required()])
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     role = SelectField(_l("Wie krijgt de herinnering?"),
                        choices=[SelectChoice("", _l("Iedereen die bevestigd is"))]
                        + [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])

@@ -6,7 +6,6 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -18,6 +17,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from regio.forms import Form
 from regio.registrations.models import ROLES
 
 NAME_MAX = 200
@@ -63,7 +63,7 @@ def _length(maximum: int):
     return Length(max=maximum, message=_l("Gebruik hoogstens %(max)d tekens.", max=maximum))
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     name = StringField(
         _l("Naam"), filters=[_strip],
         validators=[DataRequired(_l("Vul uw naam in.")), _length(NAME_MAX), PlainText()])
@@ -122,11 +122,11 @@ class RegistrationForm(FlaskForm):
         return self.role.data == "leerling" and bool(self.under_16.data)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a button with a CSRF token (cancel, erase)."""
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     meeting = RadioField(_l("Naar welke bijeenkomst wilt u?"), validate_choice=False,
                          validators=[InputRequired(_l("Kies een bijeenkomst."))])
 

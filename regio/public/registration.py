@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from limits import parse_many
 
-from regio.db import begin_write, db, utc_now
+from regio.db import db, utc_now
 from regio.errors import BookingError
 from regio.extensions import csrf, limiter
 from regio.i18n import local_today
@@ -74,7 +74,7 @@ def register_post(slug: str):
         guardian_email=form.guardian_email.data if form.is_young_pupil() else None,
         locale=str(get_locale() or "nl"),
     )
-    begin_write()  # before the first query: the booking needs the write lock anyway
+    # Read before the booking takes the write lock; it reads the counter again under it.
     found = load_meeting(slug)
     try:
         register(found, applicant, now=utc_now())

@@ -14,15 +14,23 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from regio import audit
-from regio.db import db, lock_row
+from regio.db import begin_write, db, lock_row
 from regio.errors import BookingError
 from regio.mail.outbox import Kind, enqueue, enqueue_new, withdraw_queued
 from regio.meetings.models import Meeting, MeetingStatus
 from regio.registrations.models import ROLES, PersonalLink, Registration, Status
+from regio.registrations.statements import (
+    ACTIVE_REGISTRATION,
+    ADD_TAKEN,
+    BOOKING_COLUMNS,
+    INSERT_LINK,
+    INSERT_REGISTRATION,
+    LOCK_MEETING,
+)
 from regio.registrations.tickets import issue_ticket
 from regio.registrations.tokens import hash_token, looks_like_token, new_token
 
@@ -155,8 +163,7 @@ def _free_place(meeting: Meeting) -> None:
 def _add_taken(meeting: Meeting, delta: int) -> None:
     # One UPDATE now instead of a unit-of-work flush later (this runs under the meeting lock);
     # the loaded object is told the new value so later checks in the transaction see it.
-    db.session.execute(update(Meeting.__table__).where(Meeting.__table__.c.id == meeting.id)
-                       .values(taken=Meeting.__table__.c.taken + delta))
+    db.session.connection().execute(ADD_TAKEN, {"meeting_id": meeting.id, "delta": delta})
     set_committed_value(meeting, "taken", meeting.taken + delta)
 
 
@@ -167,53 +174,91 @@ def _hold(registration: Registration, now: datetime) -> None:
 def register(meeting: Meeting, applicant: Applicant, *, now: datetime) -> Outcome:
     """Register `applicant`: hold a place (or join the waiting list) and mail the link."""
     _check_applicant(applicant)
-    meeting = lock_row(Meeting, meeting.id)
+    draft = _Draft.of(applicant, now=now)  # what needs no lock is done before taking it
+    connection = _lock_for_booking(meeting)
     _refuse_unless_open(meeting, now)
     if meeting.capacity is not None and meeting.taken >= meeting.capacity:
         # Only a full meeting can be kept full by holds nobody confirmed; otherwise they wait
         # for `regio registrations release-expired` and this booking skips the look-up.
         release_expired(meeting, now=now)
-    email = normalise_email(applicant.email)
-    existing = find_active(meeting.id, email)
-    if existing is not None:
+    existing_id = connection.execute(ACTIVE_REGISTRATION, {
+        "meeting_id": meeting.id, "email": draft.email}).scalar()
+    if existing_id is not None:
+        existing = db.session.get(Registration, existing_id)
         resend_link(existing, now=now)
         return Outcome(existing.id, created=False, token=None)
 
-    # The new rows go in as plain INSERTs: this runs while every other booking for the meeting
-    # waits on the lock, and the unit of work would double the time the lock is held.
+    # Plain INSERTs of prepared rows: every other booking for the meeting waits on the lock.
     placed = _take_place(meeting)
-    young = applicant.is_under_16 and applicant.role == "leerling"
-    guardian = normalise_email(applicant.guardian_email) if young and applicant.guardian_email \
-        else None
-    uid = _new_uid()
-    hours = timedelta(hours=_settings()["REGIO_CONFIRM_WITHIN_HOURS"])
-    registration_id = db.session.execute(insert(Registration.__table__).values(
-        meeting_id=meeting.id, uid=uid, name=applicant.name.strip(), email=email,
-        active_email=email, role=applicant.role, organisation=applicant.organisation or None,
-        needs=applicant.needs or None, source=applicant.source or None, is_under_16=young,
-        has_guardian_consent=applicant.has_guardian_consent, guardian_email=guardian,
-        locale=applicant.locale, created_at=now, updated_at=now, sequence=0,
-        status=Status.HELD if placed else Status.WAITING,
-        hold_expires_at=now + hours if placed else None,
-        waiting_since=None if placed else now,
-    ).returning(Registration.__table__.c.id)).scalar_one()
-    invite = {"uid": uid, "sequence": meeting.sequence, "meeting_id": meeting.id}
-    token = _insert_link(registration_id, now)
+    registration_id = connection.execute(INSERT_REGISTRATION, draft.registration_row(
+        meeting.id, placed=placed)).scalar_one()
+    invite = {"uid": draft.uid, "sequence": meeting.sequence, "meeting_id": meeting.id}
     kind = Kind.CONFIRM_EMAIL if placed else Kind.WAITING
-    enqueue_new(kind, key=f"{kind}:{registration_id}", recipient=email, now=now,
-                registration_id=registration_id, payload={"token": token, **invite})
-    if guardian:
-        enqueue_new(Kind.GUARDIAN_NOTICE, key=f"guardian:{registration_id}", recipient=guardian,
-                    now=now, registration_id=registration_id,
-                    payload={"token": _insert_link(registration_id, now), **invite})
-    return Outcome(registration_id, created=True, token=token)
+    mails = [(kind, f"{kind}:{registration_id}", draft.email)]
+    if draft.guardian:
+        mails.append((Kind.GUARDIAN_NOTICE, f"guardian:{registration_id}", draft.guardian))
+    for (kind, key, recipient), (token, token_hash) in zip(mails, draft.links, strict=False):
+        connection.execute(INSERT_LINK, {"registration_id": registration_id,
+                                         "token_hash": token_hash, "created_at": now})
+        enqueue_new(kind, key=key, recipient=recipient, now=now, connection=connection,
+                    registration_id=registration_id, payload={"token": token, **invite})
+    return Outcome(registration_id, created=True, token=draft.links[0][0])
 
 
-def _insert_link(registration_id: int, now: datetime) -> str:
-    token = new_token()
-    db.session.execute(insert(PersonalLink.__table__).values(
-        registration_id=registration_id, token_hash=hash_token(token), created_at=now))
-    return token
+@dataclass
+class _Draft:
+    """A new registration's values and personal links, made before the meeting is locked."""
+
+    applicant: Applicant
+    now: datetime
+    email: str
+    young: bool  # a pupil under 16: the guardian gets a notice
+    guardian: str | None
+    uid: str
+    links: list[tuple[str, str]]  # (token, its hash): the applicant's, then the guardian's
+
+    @classmethod
+    def of(cls, applicant: Applicant, *, now: datetime) -> _Draft:
+        young = applicant.is_under_16 and applicant.role == "leerling"
+        guardian = normalise_email(applicant.guardian_email) \
+            if young and applicant.guardian_email else None
+        tokens = [new_token() for _ in range(2 if guardian else 1)]
+        return cls(applicant, now, normalise_email(applicant.email), young, guardian, _new_uid(),
+                   [(token, hash_token(token)) for token in tokens])
+
+    def registration_row(self, meeting_id: int, *, placed: bool) -> dict:
+        applicant, now = self.applicant, self.now
+        hours = timedelta(hours=_settings()["REGIO_CONFIRM_WITHIN_HOURS"])
+        return {
+            "meeting_id": meeting_id, "uid": self.uid, "name": applicant.name.strip(),
+            "email": self.email, "active_email": self.email, "role": applicant.role,
+            "organisation": applicant.organisation or None, "needs": applicant.needs or None,
+            "source": applicant.source or None, "is_under_16": self.young,
+            "has_guardian_consent": applicant.has_guardian_consent,
+            "guardian_email": self.guardian, "locale": applicant.locale,
+            "created_at": now, "updated_at": now, "sequence": 0,
+            "status": Status.HELD if placed else Status.WAITING,
+            "hold_expires_at": now + hours if placed else None,
+            "waiting_since": None if placed else now,
+        }
+
+
+def _lock_for_booking(meeting: Meeting):
+    """Lock the meeting row and bring `meeting`'s booking columns up to date; the connection.
+
+    The meeting may have been loaded before the lock (the view reads it first), so its
+    counter and status are read again under the lock.
+    """
+    begin_write()
+    db.session.flush()  # the statements below bypass the ORM: it must have nothing pending
+    connection = db.session.connection()
+    # By identity: `meeting.id` on an object expired by begin_write's rollback would load it.
+    meeting_id = inspect(meeting).identity[0]
+    row = connection.execute(LOCK_MEETING, {"meeting_id": meeting_id}).one()
+    set_committed_value(meeting, "id", meeting_id)
+    for name, value in zip(BOOKING_COLUMNS, row, strict=True):
+        set_committed_value(meeting, name, value)
+    return connection
 
 
 def find_by_token(token: str) -> tuple[PersonalLink | None, Registration | None]:
