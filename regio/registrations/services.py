@@ -197,7 +197,7 @@ def register(meeting: Meeting, applicant: Applicant, *, now: datetime) -> Outcom
     mails = [(kind, f"{kind}:{registration_id}", draft.email)]
     if draft.guardian:
         mails.append((Kind.GUARDIAN_NOTICE, f"guardian:{registration_id}", draft.guardian))
-    for (kind, key, recipient), (token, token_hash) in zip(mails, draft.links, strict=False):
+    for (kind, key, recipient), (token, token_hash) in zip(mails, draft.links, strict=True):
         connection.execute(INSERT_LINK, {"registration_id": registration_id,
                                          "token_hash": token_hash, "created_at": now})
         enqueue_new(kind, key=key, recipient=recipient, now=now, connection=connection,
