@@ -182,3 +182,11 @@ def make_organiser(app):
         return account
 
     return make
+
+
+@pytest.fixture
+def organiser(app, make_organiser, meetings):
+    """A test client logged in as an organiser, with the four meetings seeded."""
+    from tests.organiser_support import logged_in
+
+    return logged_in(app, make_organiser, "organiser")

@@ -9,15 +9,10 @@ from regio.db import db
 from regio.mail.models import OutboxMessage
 from regio.registrations.models import Registration, Status
 from tests.conftest import csrf_token
-from tests.organiser_support import add_registration, fresh, logged_in
+from tests.organiser_support import add_registration, fresh
 
 PAGE = "/beheer/bijeenkomsten/zwolle"
 TRICKY = ['<script>alert(1)</script>', '=HYPERLINK("x")', "@SUM(1)", "+31 6 12345678"]
-
-
-@pytest.fixture
-def organiser(app, make_organiser, meetings):
-    return logged_in(app, make_organiser, "organiser")
 
 
 def reload(registration) -> Registration:

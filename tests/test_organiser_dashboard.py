@@ -10,12 +10,7 @@ import pytest
 
 from regio.db import db
 from regio.registrations.services import cancel, check_in
-from tests.organiser_support import add_registration, fresh, logged_in
-
-
-@pytest.fixture
-def organiser(app, make_organiser, meetings):
-    return logged_in(app, make_organiser, "organiser")
+from tests.organiser_support import add_registration, fresh
 
 
 @pytest.fixture

@@ -11,15 +11,10 @@ from regio.mail.models import OutboxMessage
 from regio.meetings.models import Meeting
 from regio.registrations.services import cancel
 from tests.conftest import csrf_token
-from tests.organiser_support import add_registration, fresh, logged_in
+from tests.organiser_support import add_registration, fresh
 
 PAGE = "/beheer/bijeenkomsten/zwolle"
 SETTINGS = PAGE + "/instellingen"
-
-
-@pytest.fixture
-def organiser(app, make_organiser, meetings):
-    return logged_in(app, make_organiser, "organiser")
 
 
 @pytest.fixture

@@ -8,14 +8,9 @@ from regio.audit import AuditEvent
 from regio.db import db
 from regio.mail.models import OutboxMessage, OutboxState, ReminderCampaign
 from tests.conftest import csrf_token
-from tests.organiser_support import add_registration, fresh, logged_in
+from tests.organiser_support import add_registration, fresh
 
 PAGE = "/beheer/bijeenkomsten/zwolle/herinneringen"
-
-
-@pytest.fixture
-def organiser(app, make_organiser, meetings):
-    return logged_in(app, make_organiser, "organiser")
 
 
 @pytest.fixture
