@@ -57,16 +57,15 @@ def enqueue(kind: str, *, key: str, recipient: str, now: datetime, registration=
     return message
 
 
-def enqueue_new(kind: str, *, key: str, recipient: str, now: datetime, registration_id: int,
-                payload: dict, connection=None) -> None:
-    """Queue a mail for a registration made in this transaction: one INSERT, no look-up."""
-    connection = connection if connection is not None else db.session.connection()
-    connection.execute(_INSERT, _row(kind, key=key, recipient=recipient, now=now,
-                                     payload=payload, registration_id=registration_id,
-                                     campaign_id=None))
-
-
 _INSERT = insert(OutboxMessage.__table__)  # built once: it runs inside the booking's lock
+
+
+def enqueue_new(kind: str, *, key: str, recipient: str, now: datetime, registration_id: int,
+                payload: dict) -> None:
+    """Queue a mail for a registration made in this transaction: one INSERT, no look-up."""
+    db.session.connection().execute(_INSERT, _row(
+        kind, key=key, recipient=recipient, now=now, payload=payload,
+        registration_id=registration_id, campaign_id=None))
 
 
 def _row(kind: str, *, key: str, recipient: str, now: datetime, payload: dict | None,

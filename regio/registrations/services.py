@@ -200,7 +200,7 @@ def register(meeting: Meeting, applicant: Applicant, *, now: datetime) -> Outcom
     for (kind, key, recipient), (token, token_hash) in zip(mails, draft.links, strict=True):
         connection.execute(INSERT_LINK, {"registration_id": registration_id,
                                          "token_hash": token_hash, "created_at": now})
-        enqueue_new(kind, key=key, recipient=recipient, now=now, connection=connection,
+        enqueue_new(kind, key=key, recipient=recipient, now=now,
                     registration_id=registration_id, payload={"token": token, **invite})
     return Outcome(registration_id, created=True, token=draft.links[0][0])
 
