@@ -81,7 +81,7 @@ class SMTPTransport:
     def _open(self) -> smtplib.SMTP:
         if self.scheme == "smtps":
             connection = _SMTPSSL(self.host, self.port, timeout=self.timeout,
-                                          context=ssl.create_default_context())
+                                  context=ssl.create_default_context())
         else:
             connection = _SMTP(self.host, self.port, timeout=self.timeout)
         try:
