@@ -22,7 +22,7 @@ def book(meeting: Meeting, n: int | str = 1, *, now: datetime | None = None, rol
          confirm: bool = False, **extra) -> tuple[Registration, str]:
     """Register (and optionally confirm) one applicant; returns (registration, token)."""
     now = now or datetime.now(UTC)
-    outcome = register(meeting, applicant(n, role, **extra), now=now)
+    outcome = register(meeting.id, applicant(n, role, **extra), now=now)
     db.session.commit()
     if confirm:
         link, _registration = find_by_token(outcome.token)

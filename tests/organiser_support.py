@@ -64,7 +64,7 @@ def add_registration(meeting, name: str = "Anna de Vries", email: str | None = N
                      source=None):
     now = datetime.now(UTC)
     email = email or f"{abs(hash(name)) % 10**8}-{name.split()[0].lower()}@school.test"
-    outcome = register(meeting, Applicant(name=name, email=email, role=role,
+    outcome = register(meeting.id, Applicant(name=name, email=email, role=role,
                                           organisation=organisation, source=source), now=now)
     if confirmed:
         confirm(outcome.registration, now=now)

@@ -107,11 +107,11 @@ def test_csv_reads_back_with_headers_and_neutralised_cells(zwolle):
 
 
 def test_registration_through_the_services_shows_up_with_its_status(zwolle, now):
-    confirmed = register(zwolle, Applicant(name="Anna Smit", email="anna@school.test",
+    confirmed = register(zwolle.id, Applicant(name="Anna Smit", email="anna@school.test",
                                            role="vo", organisation="Het Lyceum"), now=now)
     link, _registration = find_by_token(confirmed.token)
     open_link(link, now=now)
-    register(zwolle, Applicant(name="Bram Bos", email="bram@school.test", role="ouder"), now=now)
+    register(zwolle.id, Applicant(name="Bram Bos", email="bram@school.test", role="ouder"), now=now)
     db.session.commit()
     table = read_csv(export_bytes(zwolle, "csv")[1])
     found = {row[0]: row for row in table[1:]}

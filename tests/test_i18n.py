@@ -261,7 +261,7 @@ def test_mail_for_an_english_registration_is_in_english(app, meetings, now):
     from regio.mail.models import OutboxMessage
     from regio.registrations.services import Applicant, register
 
-    register(meetings["zwolle"], Applicant(name="Anna", email="anna@school.test", role="vo",
+    register(meetings["zwolle"].id, Applicant(name="Anna", email="anna@school.test", role="vo",
                                            locale="en"), now=now)
     db.session.commit()
     (row,) = db.session.execute(db.select(OutboxMessage)).scalars()

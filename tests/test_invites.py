@@ -173,7 +173,7 @@ def test_personal_invite_download(client, meetings, now):
 def test_personal_invite_refuses_unknown_unconfirmed_and_erased(client, meetings, now):
     assert client.get("/aanmelding/not-a-token/uitnodiging.ics").status_code == 404
     assert client.get(f"/aanmelding/{'A' * 32}/uitnodiging.ics").status_code == 404
-    held = services.register(meetings["zwolle"], applicant("held@school.test"), now=now)
+    held = services.register(meetings["zwolle"].id, applicant("held@school.test"), now=now)
     db.session.commit()
     assert client.get(f"/aanmelding/{held.token}/uitnodiging.ics").status_code == 404
     registration = confirmed_registration(meetings["zwolle"], "gone@school.test", now=now)

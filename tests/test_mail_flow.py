@@ -77,7 +77,7 @@ def the_event(calendar: Calendar):
 
 def confirmed_registration(meeting, email, *, now, smtp_server=None, **fields):
     """Register and open the mailed link (through the SMTP server when one is given)."""
-    outcome = services.register(meeting, applicant(email, **fields), now=now)
+    outcome = services.register(meeting.id, applicant(email, **fields), now=now)
     db.session.commit()
     token = outcome.token
     if smtp_server is not None:
@@ -94,7 +94,7 @@ def confirmed_registration(meeting, email, *, now, smtp_server=None, **fields):
 
 def test_double_opt_in_by_mail_end_to_end(app, meetings, smtp_server, now):
     meeting = meetings["zwolle"]
-    outcome = services.register(meeting, applicant("anna@school.test"), now=now)
+    outcome = services.register(meeting.id, applicant("anna@school.test"), now=now)
     db.session.commit()
     assert send_all(smtp_server, now=now) == 1
 
@@ -179,10 +179,10 @@ def test_every_mail_kind_arrives_with_its_parts(app, meetings, smtp_server, now)
     update_meeting(zwolle, MeetingChanges(capacity=2), actor="test", now=now)
     db.session.commit()
     ann = confirmed_registration(zwolle, "ann@school.test", now=now, smtp_server=smtp_server)
-    services.register(zwolle, applicant("ann@school.test"), now=now)  # again: link again
-    held = services.register(zwolle, applicant("held@school.test"), now=now).registration
-    services.register(zwolle, applicant("wait@school.test", role="ouder"), now=now)
-    services.register(zwolle, applicant("pupil@school.test", role="leerling", is_under_16=True,
+    services.register(zwolle.id, applicant("ann@school.test"), now=now)  # again: link again
+    held = services.register(zwolle.id, applicant("held@school.test"), now=now).registration
+    services.register(zwolle.id, applicant("wait@school.test", role="ouder"), now=now)
+    services.register(zwolle.id, applicant("pupil@school.test", role="leerling", is_under_16=True,
                                         has_guardian_consent=True,
                                         guardian_email="parent@home.test"), now=now)
     db.session.commit()
@@ -255,7 +255,7 @@ def test_erased_registration_gets_only_its_cancellation(app, meetings, smtp_serv
 
 
 def test_mail_language_follows_the_registration(app, meetings, smtp_server, now):
-    services.register(meetings["zwolle"], applicant("en@school.test", locale="en"), now=now)
+    services.register(meetings["zwolle"].id, applicant("en@school.test", locale="en"), now=now)
     db.session.commit()
     send_all(smtp_server, now=now)
     (mail,) = smtp_server.handler.to("en@school.test")
@@ -267,7 +267,7 @@ def test_building_mail_leaves_the_web_pages_language_alone(app, client, meetings
     from regio.mail.messages import build_message
 
     gettext = app.jinja_env.globals["gettext"]
-    services.register(meetings["zwolle"], applicant("lang@school.test", locale="en"), now=now)
+    services.register(meetings["zwolle"].id, applicant("lang@school.test", locale="en"), now=now)
     db.session.commit()
     (row,) = db.session.execute(select(OutboxMessage)).scalars()
     mail = build_message(row, now=now)

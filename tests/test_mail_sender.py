@@ -31,7 +31,7 @@ REGIO = Path(sys.executable).with_name("regio")
 def queue_confirm_mails(meeting, count: int, *, now) -> list[str]:
     addresses = [f"person{n:03d}@school.test" for n in range(count)]
     for address in addresses:
-        services.register(meeting, applicant(address), now=now)
+        services.register(meeting.id, applicant(address), now=now)
     db.session.commit()
     return addresses
 

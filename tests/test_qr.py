@@ -216,7 +216,7 @@ def test_any_bron_or_size_is_answered_without_a_server_error(client, meetings, b
 
 
 def make_registration(meeting, now, email="ada@school.example", source=None, confirmed=True):
-    outcome = register(meeting, Applicant(name="Ada de Vries", email=email, role="po",
+    outcome = register(meeting.id, Applicant(name="Ada de Vries", email=email, role="po",
                                           source=source), now=now)
     if confirmed:
         link, _ = find_by_token(outcome.token)

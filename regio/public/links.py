@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
@@ -16,7 +15,7 @@ from regio.errors import DomainError
 from regio.i18n import long_date, meeting_title, time_range
 from regio.messages import message_for
 from regio.public import bp
-from regio.public.views import load_meeting
+from regio.public.views import known_meeting_id, load_meeting
 from regio.registrations.models import Status
 from regio.registrations.services import find_by_token
 from regio.registrations.tickets import valid_ticket
@@ -27,7 +26,6 @@ SIZE_RE = re.compile(r"[0-9]{1,6}")
 POSTER_BRON = "poster"
 POSTER_QR_PIXELS = 1400  # PNG width for the PDF poster: ~300 dpi at 11.5 cm
 PUBLIC_MAX_AGE = 86400
-SLUG_MEMORY = 60.0  # seconds a meeting found stays known to the QR views
 
 
 def is_bron(value: str) -> bool:
@@ -90,27 +88,11 @@ def short_redirect(slug: str, bron: str | None = None):
 # --- QR images of the short link -------------------------------------------------------------
 
 
-def _known_slug(slug: str) -> str:
-    """`slug` if its meeting exists, else 404.
-
-    A meeting found is remembered for a minute, so the QR images (fetched far more often than
-    meetings change, and never deleted or renamed) cost no database query at all. Only what was
-    found is remembered: a meeting added later is found at once.
-    """
-    seen = current_app.extensions.setdefault("regio.known_slugs", {})
-    now = time.monotonic()
-    if now - seen.get(slug, -SLUG_MEMORY) >= SLUG_MEMORY:
-        load_meeting(slug)
-        if len(seen) > 10_000:
-            seen.clear()
-        seen[slug] = now
-    return slug
-
-
 def _meeting_qr(slug: str, kind: str):
     bron = _bron_arg()
     ec, size = _image_options()
-    url = short_link(_known_slug(slug), bron)
+    known_meeting_id(slug)
+    url = short_link(slug, bron)
     variant = f"{kind}|{ec}|{size}|{url}"
     etag = hashlib.sha256(variant.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):

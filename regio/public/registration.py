@@ -16,7 +16,7 @@ from regio.i18n import local_today
 from regio.messages import message_for
 from regio.public import bp
 from regio.public.forms import RegistrationForm, clean_source
-from regio.public.views import load_meeting
+from regio.public.views import known_meeting_id, load_meeting
 from regio.registrations.services import Applicant, normalise_email, register
 
 
@@ -64,7 +64,7 @@ def register_post(slug: str):
             form.csrf_token.errors = []
         return _render(load_meeting(slug), form, status=422)
     if not _email_allowed(form.email.data):
-        load_meeting(slug)
+        known_meeting_id(slug)  # an unknown meeting is still a 404
         return redirect(url_for("public.check_email", slug=slug), 303)
     applicant = Applicant(
         name=form.name.data, email=form.email.data, role=form.role.data,
@@ -74,10 +74,8 @@ def register_post(slug: str):
         guardian_email=form.guardian_email.data if form.is_young_pupil() else None,
         locale=str(get_locale() or "nl"),
     )
-    # Read before the booking takes the write lock; it reads the counter again under it.
-    found = load_meeting(slug)
     try:
-        register(found, applicant, now=utc_now())
+        register(known_meeting_id(slug), applicant, now=utc_now())
     except BookingError as error:
         db.session.rollback()
         found = load_meeting(slug)

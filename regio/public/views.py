@@ -23,6 +23,22 @@ def load_meeting(slug: str):
     return meeting
 
 
+def known_meeting_id(slug: str) -> int:
+    """The id of the meeting at `slug`, else 404, asking the database once per slug.
+
+    Meetings are never renamed or deleted, so a slug found keeps its id for the life of the
+    process: the QR images and the registration POST then need no look-up. Only what was
+    found is remembered, so a meeting added later is found at once.
+    """
+    known = current_app.extensions.setdefault("regio.meeting_ids", {})
+    if slug not in known:
+        meeting_id = load_meeting(slug).id
+        if len(known) > 10_000:
+            known.clear()
+        known[slug] = meeting_id
+    return known[slug]
+
+
 @bp.get("/privacy")
 def privacy():
     return render_template("public/privacy.html",

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import inspect, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from regio import audit
@@ -24,12 +24,11 @@ from regio.mail.outbox import Kind, enqueue, enqueue_new, withdraw_queued
 from regio.meetings.models import Meeting, MeetingStatus
 from regio.registrations.models import ROLES, PersonalLink, Registration, Status
 from regio.registrations.statements import (
-    ACTIVE_REGISTRATION,
     ADD_TAKEN,
     BOOKING_COLUMNS,
     INSERT_LINK,
     INSERT_REGISTRATION,
-    LOCK_MEETING,
+    TAKE_PLACE,
 )
 from regio.registrations.tickets import issue_ticket
 from regio.registrations.tokens import hash_token, looks_like_token, new_token
@@ -171,28 +170,37 @@ def _hold(registration: Registration, now: datetime) -> None:
     registration.hold_expires_at = now + timedelta(hours=_settings()["REGIO_CONFIRM_WITHIN_HOURS"])
 
 
-def register(meeting: Meeting, applicant: Applicant, *, now: datetime) -> Outcome:
+def register(meeting_id: int, applicant: Applicant, *, now: datetime) -> Outcome:
     """Register `applicant`: hold a place (or join the waiting list) and mail the link."""
     _check_applicant(applicant)
     draft = _Draft.of(applicant, now=now)  # what needs no lock is done before taking it
-    connection = _lock_for_booking(meeting)
-    _refuse_unless_open(meeting, now)
-    if meeting.capacity is not None and meeting.taken >= meeting.capacity:
+    connection = _begin_booking()
+    # The common case in one statement: the meeting is open with room, so take a place.
+    row = connection.execute(TAKE_PLACE, {"meeting_id": meeting_id,
+                                          "today": _local_today(now)}).one_or_none()
+    if row is not None:
+        placed, sequence = True, row.sequence
+        _keep_current(meeting_id, row)
+    else:  # closed, cancelled, past or full: see which, under the lock
+        meeting = lock_row(Meeting, meeting_id)
+        _refuse_unless_open(meeting, now)
         # Only a full meeting can be kept full by holds nobody confirmed; otherwise they wait
-        # for `regio registrations release-expired` and this booking skips the look-up.
+        # for `regio registrations release-expired` and the booking skips the look-up.
         release_expired(meeting, now=now)
-    existing_id = connection.execute(ACTIVE_REGISTRATION, {
-        "meeting_id": meeting.id, "email": draft.email}).scalar()
-    if existing_id is not None:
-        existing = db.session.get(Registration, existing_id)
+        placed, sequence = _take_place(meeting), meeting.sequence
+
+    # Plain INSERTs of prepared rows: every other booking for the meeting waits on the lock.
+    registration_id = connection.execute(
+        INSERT_REGISTRATION[connection.dialect.name],
+        draft.registration_row(meeting_id, placed=placed)).scalar()
+    if registration_id is None:  # the address is registered already: its link again
+        if placed:
+            _free_place(db.session.get(Meeting, meeting_id))
+        existing = find_active(meeting_id, draft.email)
         resend_link(existing, now=now)
         return Outcome(existing.id, created=False, token=None)
 
-    # Plain INSERTs of prepared rows: every other booking for the meeting waits on the lock.
-    placed = _take_place(meeting)
-    registration_id = connection.execute(INSERT_REGISTRATION, draft.registration_row(
-        meeting.id, placed=placed)).scalar_one()
-    invite = {"uid": draft.uid, "sequence": meeting.sequence, "meeting_id": meeting.id}
+    invite = {"uid": draft.uid, "sequence": sequence, "meeting_id": meeting_id}
     kind = Kind.CONFIRM_EMAIL if placed else Kind.WAITING
     mails = [(kind, f"{kind}:{registration_id}", draft.email)]
     if draft.guardian:
@@ -243,22 +251,23 @@ class _Draft:
         }
 
 
-def _lock_for_booking(meeting: Meeting):
-    """Lock the meeting row and bring `meeting`'s booking columns up to date; the connection.
-
-    The meeting may have been loaded before the lock (the view reads it first), so its
-    counter and status are read again under the lock.
-    """
+def _begin_booking():
+    """Start the booking's write transaction; the connection its statements run on."""
     begin_write()
-    db.session.flush()  # the statements below bypass the ORM: it must have nothing pending
-    connection = db.session.connection()
-    # By identity: `meeting.id` on an object expired by begin_write's rollback would load it.
-    meeting_id = inspect(meeting).identity[0]
-    row = connection.execute(LOCK_MEETING, {"meeting_id": meeting_id}).one()
-    set_committed_value(meeting, "id", meeting_id)
-    for name, value in zip(BOOKING_COLUMNS, row, strict=True):
-        set_committed_value(meeting, name, value)
-    return connection
+    db.session.flush()  # the statements bypass the ORM: it must have nothing pending
+    return db.session.connection()
+
+
+def _keep_current(meeting_id: int, row) -> None:
+    """Write the booking columns just read under the lock onto the session's meeting, if any.
+
+    `lock_row` on SQLite trusts the objects the session holds to be current, and a meeting
+    loaded before begin_write (perhaps expired by its rollback) would not see TAKE_PLACE.
+    """
+    meeting = db.session.identity_map.get(db.session.identity_key(Meeting, meeting_id))
+    if meeting is not None:
+        for name, value in zip(BOOKING_COLUMNS, row, strict=True):
+            set_committed_value(meeting, name, value)
 
 
 def find_by_token(token: str) -> tuple[PersonalLink | None, Registration | None]:

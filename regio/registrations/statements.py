@@ -3,13 +3,16 @@
 Every other booking for the meeting waits while these run, so they skip what costs more than
 the SQL itself: the ORM's unit of work and building a statement per call. They are executed
 on the session's connection (the same transaction) with a dict of values.
+
+The common booking is three statements and the commit: TAKE_PLACE (which locks the meeting
+row and takes a place in one go), INSERT_REGISTRATION and INSERT_LINK; the outbox adds the mail.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from regio.mail.models import OutboxMessage
 from regio.meetings.models import Meeting
 from regio.registrations.models import PersonalLink, Registration
 
@@ -18,18 +21,30 @@ _registrations = Registration.__table__
 
 # What decides whether a booking may take a place (Meeting.status) and what its invite says.
 BOOKING_COLUMNS = ("date", "capacity", "taken", "is_open", "is_cancelled", "sequence")
+_booking_columns = [_meetings.c[name] for name in BOOKING_COLUMNS]
 
-# PostgreSQL: FOR UPDATE; SQLite renders none, the transaction holds the write lock already.
-LOCK_MEETING = (select(*(_meetings.c[name] for name in BOOKING_COLUMNS))
-                .where(_meetings.c.id == bindparam("meeting_id")).with_for_update())
+# One place more when the meeting is open, not past and not full (Meeting.status is "open"),
+# returning the booking columns; no row otherwise, and then nothing changed. The UPDATE locks
+# the row as FOR UPDATE would.
+TAKE_PLACE = (
+    update(_meetings)
+    .where(_meetings.c.id == bindparam("meeting_id"),
+           _meetings.c.is_open.is_(True), _meetings.c.is_cancelled.is_(False),
+           _meetings.c.date >= bindparam("today"),
+           or_(_meetings.c.capacity.is_(None), _meetings.c.taken < _meetings.c.capacity))
+    .values(taken=_meetings.c.taken + 1)
+    .returning(*_booking_columns)
+)
 
 ADD_TAKEN = (update(_meetings).where(_meetings.c.id == bindparam("meeting_id"))
              .values(taken=_meetings.c.taken + bindparam("delta")))
 
-ACTIVE_REGISTRATION = select(_registrations.c.id).where(
-    _registrations.c.meeting_id == bindparam("meeting_id"),
-    _registrations.c.active_email == bindparam("email"))
-
-INSERT_REGISTRATION = insert(_registrations).returning(_registrations.c.id)
+# The new registration's id, or no row when the address holds an active registration for the
+# meeting already: the unique (meeting_id, active_email) is the duplicate check.
+INSERT_REGISTRATION = {
+    dialect.dialect.name: dialect.insert(_registrations)
+    .on_conflict_do_nothing(index_elements=["meeting_id", "active_email"])
+    .returning(_registrations.c.id)
+    for dialect in (postgresql, sqlite)
+}
 INSERT_LINK = insert(PersonalLink.__table__)
-INSERT_OUTBOX = insert(OutboxMessage.__table__)
