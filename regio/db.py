@@ -82,7 +82,7 @@ def configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         if checkpointer is not None:
-            cursor.execute("PRAGMA wal_autocheckpoint=0")  # the Checkpointer does it
+            cursor.execute(f"PRAGMA wal_autocheckpoint={Checkpointer.LOG_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -115,14 +115,17 @@ def _database_file(engine: Engine) -> str | None:
 class Checkpointer:
     """Copies SQLite's write-ahead log into the database beside the writers, not inside one.
 
-    SQLite's own checkpoint runs in the commit that takes the log past 1,000 pages, while that
-    writer still holds the write lock: 5–10 ms here, about one booking in sixty, and every
-    booking queued behind it waits as long. Instead, a commit starts a passive checkpoint
-    (which takes no write lock) in a thread of its own, at most every CHECKPOINT_INTERVAL
-    seconds per process, so the log stays small and reaches the disk within a second.
+    SQLite copies the log in the commit that takes it past 1,000 pages, while that writer still
+    holds the write lock: 5–9 ms here, one booking in sixty, and every booking queued behind it
+    waits as long. Here a commit starts a passive checkpoint (it takes no lock a writer waits
+    for) in a thread of its own, at most every CHECKPOINT_INTERVAL seconds per process. Such a
+    checkpoint cannot finish while writers keep adding to the log, and only a finished one lets
+    the log start over, so SQLite's own checkpoint still runs, at LOG_PAGES; by then it finds
+    little left to copy.
     """
 
     CHECKPOINT_INTERVAL = 0.25
+    LOG_PAGES = 10_000  # 40 MB of log at SQLite's page size
 
     def __init__(self, path: str) -> None:
         self.path = path

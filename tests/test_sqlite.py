@@ -27,8 +27,17 @@ def _wait_for_checkpoints() -> None:
             thread.join(timeout=10)
 
 
-def test_a_commit_never_checkpoints_itself(app):
-    assert db.session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
+def test_sqlite_checkpoints_inside_a_commit_only_at_the_log_limit(app):
+    limit = db.session.execute(text("PRAGMA wal_autocheckpoint")).scalar()
+    assert limit == Checkpointer.LOG_PAGES > 1_000
+
+
+def _write(rows: int, size: int) -> None:
+    for n in range(rows):
+        begin_write()
+        db.session.add(Meeting(slug=f"m{n}", title="Bijeenkomst", date=date(2027, 1, 1),
+                               venue="Zaal", city="Zwolle", description="x" * size))
+        db.session.commit()
 
 
 def test_commits_have_the_log_copied_into_the_database(app, monkeypatch):
@@ -36,11 +45,7 @@ def test_commits_have_the_log_copied_into_the_database(app, monkeypatch):
     path = db.engine.url.database
     _wait_for_checkpoints()
     before = os.path.getsize(path)
-    for n in range(ROWS):
-        begin_write()
-        db.session.add(Meeting(slug=f"m{n}", title="Bijeenkomst", date=date(2027, 1, 1),
-                               venue="Zaal", city="Zwolle", description="x" * ROW_BYTES))
-        db.session.commit()
+    _write(ROWS, ROW_BYTES)  # far below LOG_PAGES: only the Checkpointer copies anything
     # A commit starts a checkpoint when none is running; one more after they have finished
     # covers every earlier commit.
     _wait_for_checkpoints()
@@ -48,3 +53,17 @@ def test_commits_have_the_log_copied_into_the_database(app, monkeypatch):
     db.session.commit()
     _wait_for_checkpoints()
     assert os.path.getsize(path) - before > ROWS * ROW_BYTES
+
+
+@pytest.fixture
+def small_log(monkeypatch):
+    monkeypatch.setattr(Checkpointer, "LOG_PAGES", 100)
+    monkeypatch.setattr(Checkpointer, "CHECKPOINT_INTERVAL", 0.0)
+
+
+def test_the_log_starts_over_while_writers_keep_writing(small_log, app):
+    # Checkpoints beside the writers never finish while they write; without SQLite's own
+    # checkpoint at the limit the log would hold all 1.6 MB written here.
+    _write(40, 40_000)
+    _wait_for_checkpoints()
+    assert os.path.getsize(db.engine.url.database + "-wal") < 1_000_000
