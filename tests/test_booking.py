@@ -55,6 +55,28 @@ def test_same_address_twice_gives_one_registration_and_mails_the_link_again(meet
     assert find_by_token(first.token)[1].id == find_by_token(resent.payload["token"])[1].id
 
 
+def test_same_address_on_a_full_meeting_keeps_its_place_in_line(meetings, now):
+    meeting = set_capacity(meetings["zwolle"], 1)
+    book(meeting, 1, now=now)
+    waiting, _token = book(meeting, 2, now=now)
+    again = register(meeting.id, applicant(2), now=now)
+    db.session.commit()
+    assert again.created is False and again.registration_id == waiting.id
+    assert reload(waiting).status == Status.WAITING
+    assert reload(meeting).taken == 1
+    assert db.session.execute(select(func.count(Registration.id))).scalar_one() == 2
+
+
+def test_a_meeting_the_session_holds_sees_the_place_taken(meetings, now):
+    meeting = db.session.get(Meeting, meetings["zwolle"].id)
+    assert meeting.taken == 0
+    register(meeting.id, applicant(1), now=now)
+    # Still in the booking's transaction: later checks in it (lock_row on SQLite trusts the
+    # objects the session holds) must see the counter the booking raised.
+    assert meeting.taken == 1
+    db.session.commit()
+
+
 def test_opening_the_link_confirms_and_queues_the_invite(meetings, now):
     registration, _token = book(meetings["zwolle"], now=now, confirm=True)
     registration = reload(registration)
