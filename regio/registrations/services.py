@@ -1,8 +1,9 @@
 """The booking service: the only code that creates, confirms, cancels, moves and promotes.
 
 Every function runs inside the caller's transaction and flushes; the caller commits. Anything
-that changes who holds a place first locks the meeting row (`lock_row`), so capacity checks
-serialise per meeting on SQLite and PostgreSQL alike.
+that changes who holds a place first locks the meeting row (`lock_row`, or for a new booking
+the UPDATE that takes its place), so capacity checks serialise per meeting on SQLite and
+PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -262,7 +263,7 @@ def _keep_current(meeting_id: int, row) -> None:
     """Write the booking columns just read under the lock onto the session's meeting, if any.
 
     `lock_row` on SQLite trusts the objects the session holds to be current, and a meeting
-    loaded before begin_write (perhaps expired by its rollback) would not see TAKE_PLACE.
+    loaded before the booking would otherwise keep the counter it had before TAKE_PLACE.
     """
     meeting = db.session.identity_map.get(db.session.identity_key(Meeting, meeting_id))
     if meeting is not None:
