@@ -144,7 +144,10 @@ class Checkpointer:
         if now - self._last < self.CHECKPOINT_INTERVAL or not self._running.acquire(False):
             return
         self._last = now
-        threading.Thread(target=self._checkpoint, name="regio-checkpoint", daemon=True).start()
+        try:
+            threading.Thread(target=self._checkpoint, name="regio-checkpoint", daemon=True).start()
+        except RuntimeError:  # no new threads (interpreter shutting down): SQLite's own will do
+            self._running.release()
 
     def _checkpoint(self) -> None:
         try:
