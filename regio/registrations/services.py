@@ -167,8 +167,12 @@ def _add_taken(meeting: Meeting, delta: int) -> None:
     set_committed_value(meeting, "taken", meeting.taken + delta)
 
 
+def _hold_expiry(now: datetime) -> datetime:
+    return now + timedelta(hours=_settings()["REGIO_CONFIRM_WITHIN_HOURS"])
+
+
 def _hold(registration: Registration, now: datetime) -> None:
-    registration.hold_expires_at = now + timedelta(hours=_settings()["REGIO_CONFIRM_WITHIN_HOURS"])
+    registration.hold_expires_at = _hold_expiry(now)
 
 
 def register(meeting_id: int, applicant: Applicant, *, now: datetime) -> Outcome:
@@ -237,7 +241,6 @@ class _Draft:
 
     def registration_row(self, meeting_id: int, *, placed: bool) -> dict:
         applicant, now = self.applicant, self.now
-        hours = timedelta(hours=_settings()["REGIO_CONFIRM_WITHIN_HOURS"])
         return {
             "meeting_id": meeting_id, "uid": self.uid, "name": applicant.name.strip(),
             "email": self.email, "active_email": self.email, "role": applicant.role,
@@ -247,7 +250,7 @@ class _Draft:
             "guardian_email": self.guardian, "locale": applicant.locale,
             "created_at": now, "updated_at": now, "sequence": 0,
             "status": Status.HELD if placed else Status.WAITING,
-            "hold_expires_at": now + hours if placed else None,
+            "hold_expires_at": _hold_expiry(now) if placed else None,
             "waiting_since": None if placed else now,
         }
 
