@@ -91,7 +91,7 @@ def short_redirect(slug: str, bron: str | None = None):
 def _meeting_qr(slug: str, kind: str):
     bron = _bron_arg()
     ec, size = _image_options()
-    known_meeting_id(slug)
+    known_meeting_id(slug)  # 404 for a meeting that does not exist
     url = short_link(slug, bron)
     variant = f"{kind}|{ec}|{size}|{url}"
     etag = hashlib.sha256(variant.encode()).hexdigest()[:32]

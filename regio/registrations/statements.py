@@ -4,8 +4,8 @@ Every other booking for the meeting waits while these run, so they skip what cos
 the SQL itself: the ORM's unit of work and building a statement per call. They are executed
 on the session's connection (the same transaction) with a dict of values.
 
-The common booking is three statements and the commit: TAKE_PLACE (which locks the meeting
-row and takes a place in one go), INSERT_REGISTRATION and INSERT_LINK; the outbox adds the mail.
+The common booking is four statements and the commit: TAKE_PLACE (which locks the meeting
+row and takes a place in one go), INSERT_REGISTRATION, INSERT_LINK and the outbox's INSERT.
 """
 
 from __future__ import annotations
