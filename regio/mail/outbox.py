@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from regio.db import begin_write, db, is_sqlite
 from regio.mail.models import OutboxMessage, OutboxState
+from regio.prebuilt import Prebuilt
 
 
 class Kind:
@@ -57,13 +58,13 @@ def enqueue(kind: str, *, key: str, recipient: str, now: datetime, registration=
     return message
 
 
-_INSERT = insert(OutboxMessage.__table__)  # built once: it runs inside the booking's lock
+_INSERT = Prebuilt(insert(OutboxMessage.__table__))  # it runs inside the booking's lock
 
 
 def enqueue_new(kind: str, *, key: str, recipient: str, now: datetime, registration_id: int,
                 payload: dict) -> None:
     """Queue a mail for a registration made in this transaction: one INSERT, no look-up."""
-    db.session.connection().execute(_INSERT, _row(
+    _INSERT.execute(db.session.connection(), _row(
         kind, key=key, recipient=recipient, now=now, payload=payload,
         registration_id=registration_id, campaign_id=None))
 

@@ -181,11 +181,12 @@ def register(meeting_id: int, applicant: Applicant, *, now: datetime) -> Outcome
     draft = _Draft.of(applicant, now=now)  # what needs no lock is done before taking it
     connection = _begin_booking()
     # The common case in one statement: the meeting is open with room, so take a place.
-    row = connection.execute(TAKE_PLACE, {"meeting_id": meeting_id,
-                                          "today": _local_today(now)}).one_or_none()
-    if row is not None:
-        placed, sequence = True, row.sequence
-        _keep_current(meeting_id, row)
+    rows = TAKE_PLACE.execute(connection, {"meeting_id": meeting_id,
+                                           "today": _local_today(now), "updated_at": now})
+    if rows:
+        booking = dict(zip(BOOKING_COLUMNS, rows[0], strict=True))
+        placed, sequence = True, booking["sequence"]
+        _keep_current(meeting_id, booking)
     else:  # closed, cancelled, past or full: see which, under the lock
         meeting = lock_row(Meeting, meeting_id)
         _refuse_unless_open(meeting, now)
@@ -195,23 +196,23 @@ def register(meeting_id: int, applicant: Applicant, *, now: datetime) -> Outcome
         placed, sequence = _take_place(meeting), meeting.sequence
 
     # Plain INSERTs of prepared rows: every other booking for the meeting waits on the lock.
-    registration_id = connection.execute(
-        INSERT_REGISTRATION[connection.dialect.name],
-        draft.registration_row(meeting_id, placed=placed)).scalar()
-    if registration_id is None:  # the address is registered already: its link again
+    inserted = INSERT_REGISTRATION[connection.dialect.name].execute(
+        connection, draft.registration_row(meeting_id, placed=placed))
+    if not inserted:  # the address is registered already: its link again
         if placed:
             _free_place(db.session.get(Meeting, meeting_id))
         existing = find_active(meeting_id, draft.email)
         resend_link(existing, now=now)
         return Outcome(existing.id, created=False, token=None)
 
+    registration_id = inserted[0][0]
     invite = {"uid": draft.uid, "sequence": sequence, "meeting_id": meeting_id}
     kind = Kind.CONFIRM_EMAIL if placed else Kind.WAITING
     mails = [(kind, f"{kind}:{registration_id}", draft.email)]
     if draft.guardian:
         mails.append((Kind.GUARDIAN_NOTICE, f"guardian:{registration_id}", draft.guardian))
     for (kind, key, recipient), (token, token_hash) in zip(mails, draft.links, strict=True):
-        connection.execute(INSERT_LINK, {"registration_id": registration_id,
+        INSERT_LINK.execute(connection, {"registration_id": registration_id,
                                          "token_hash": token_hash, "created_at": now})
         enqueue_new(kind, key=key, recipient=recipient, now=now,
                     registration_id=registration_id, payload={"token": token, **invite})
@@ -262,7 +263,7 @@ def _begin_booking():
     return db.session.connection()
 
 
-def _keep_current(meeting_id: int, row) -> None:
+def _keep_current(meeting_id: int, booking: dict) -> None:
     """Write the booking columns just read under the lock onto the session's meeting, if any.
 
     `lock_row` on SQLite trusts the objects the session holds to be current, and a meeting
@@ -270,7 +271,7 @@ def _keep_current(meeting_id: int, row) -> None:
     """
     meeting = db.session.identity_map.get(db.session.identity_key(Meeting, meeting_id))
     if meeting is not None:
-        for name, value in zip(BOOKING_COLUMNS, row, strict=True):
+        for name, value in booking.items():
             set_committed_value(meeting, name, value)
 
 
