@@ -8,10 +8,16 @@ booking transaction with the meeting lock, the capacity counter, the registratio
 link and the outbox row). Goals: registration ≥ 0.2 × /healthz, p99 ≤ 100 ms, and the same
 rate (within 10 %) when the meeting already holds 20,000 registrations — the capacity check
 reads a counter on the meeting row instead of counting rows.
+
+The empty and the filled meeting each get a server of their own, measured in turns (empty,
+filled, empty, filled): this machine's speed drifts by more than 10 % within a minute, and
+measuring one after the other compared the drift as much as the meetings. The empty meeting's
+second turn starts with the first turn's registrations (a few thousand, against 20,000).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -21,12 +27,13 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, insert, text
 
-from bench.harness import Session, report, serve, server_run
+from bench.harness import Session, Stats, report, serve, server_run
 
 RATIO_GOAL = 0.2
 P99_GOAL_MS = 100.0
 FILL_TOLERANCE = 0.10
 FILLED = 20_000
+ROUNDS = 2
 PATH = "/bijeenkomsten/zwolle"
 TOKEN_RE = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -103,6 +110,18 @@ def _repeated(database_url: str) -> int:
     return count
 
 
+def _together(name: str, runs: list[Stats]) -> Stats:
+    """The turns as one run: their requests over their seconds, the slower turn's latencies."""
+    statuses: dict = {}
+    for run in runs:
+        for status, count in run.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
+    return Stats(name=name, requests=sum(run.requests for run in runs),
+                 seconds=sum(run.seconds for run in runs),
+                 p50_ms=max(run.p50_ms for run in runs), p99_ms=max(run.p99_ms for run in runs),
+                 errors=sum(run.errors for run in runs), statuses=statuses, tool=runs[0].tool)
+
+
 def main(argv: list[str] | None = None) -> int:
     chosen, load = server_run(__doc__, argv)
     load["tool"] = "wrk"  # the only generator that outpaces the server on this machine
@@ -110,23 +129,33 @@ def main(argv: list[str] | None = None) -> int:
     # same worker only competes with the lock holder for the GIL, so each worker gets one.
     threads = int(os.environ.get("REGIO_BENCH_THREADS") or 1)
     print(f"(this bench: {threads} thread per worker unless REGIO_BENCH_THREADS says otherwise)")
-    with serve(backend=chosen.backend, pg_url=chosen.pg_url, workers=chosen.workers,
-               threads=threads, connections=chosen.connections) as server:
-        server.regio("meeting", "update", "zwolle", "--capacity", "100000")
-        request = _registration_request(*_form_session(server.base_url))
-        health = server.measure(("GET", "/healthz"), **load)
-        empty = server.measure(request, lua=REQUEST_LUA, name="POST registration (empty)",
-                               **load)
-        _fill(server.database_url, FILLED)
-        filled = server.measure(request, lua=REQUEST_LUA,
-                                name=f"POST registration (+{FILLED:,} rows)", **load)
-        repeated = _repeated(server.database_url)
+    with contextlib.ExitStack() as stack:
+        empty_server, filled_server = (stack.enter_context(serve(
+            backend=chosen.backend, pg_url=chosen.pg_url, workers=chosen.workers,
+            threads=threads, connections=chosen.connections)) for _ in range(2))
+        requests = {}
+        for server in (empty_server, filled_server):
+            server.regio("meeting", "update", "zwolle", "--capacity", "100000")
+            requests[server.base_url] = _registration_request(*_form_session(server.base_url))
+        _fill(filled_server.database_url, FILLED)
+        health = empty_server.measure(("GET", "/healthz"), **load)
+        runs = {"empty": [], "filled": []}
+        for _ in range(ROUNDS):
+            for kind, server in (("empty", empty_server), ("filled", filled_server)):
+                runs[kind].append(server.measure(requests[server.base_url], lua=REQUEST_LUA,
+                                                 name=kind, **load))
+        repeated = sum(_repeated(server.database_url) for server in (empty_server, filled_server))
+    empty = _together("POST registration (empty)", runs["empty"])
+    filled = _together(f"POST registration (+{FILLED:,} rows)", runs["filled"])
     met = report("registration against /healthz", empty, health, goal=RATIO_GOAL)
     kept = report("registration with 20,000 rows against an empty meeting", filled, empty,
                   goal=1 - FILL_TOLERANCE)
+    for kind, turns in runs.items():
+        print(f"  {kind} turns: " + ", ".join(f"{run.rps:.0f} req/s p99 {run.p99_ms:.1f} ms"
+                                              for run in turns))
     fast = max(empty.p99_ms, filled.p99_ms) <= P99_GOAL_MS
-    print(f"  p99 {empty.p99_ms:.1f} / {filled.p99_ms:.1f} ms (goal ≤ {P99_GOAL_MS:g}: "
-          f"{'met' if fast else 'NOT met'})")
+    print(f"  p99 {empty.p99_ms:.1f} / {filled.p99_ms:.1f} ms, the slower turn's "
+          f"(goal ≤ {P99_GOAL_MS:g}: {'met' if fast else 'NOT met'})")
     only_303 = all(s.statuses.keys() <= {303} for s in (empty, filled))
     if not only_303:
         print(f"  unexpected answers: {empty.statuses} / {filled.statuses}")
