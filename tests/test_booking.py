@@ -219,6 +219,31 @@ def test_pupil_under_16_needs_guardian_consent_and_notifies_the_guardian(meeting
     assert notice.payload["token"]
 
 
+def test_a_booking_writes_the_registration_its_links_and_its_mails_in_full(meetings, now):
+    meeting = db.session.get(Meeting, meetings["zwolle"].id)
+    meeting.sequence = 3  # the invite's SEQUENCE after three changes to the meeting
+    db.session.commit()
+    registration, token = book(meeting, 1, role="leerling", is_under_16=True,
+                               has_guardian_consent=True, guardian_email="ouder@thuis.test",
+                               source="poster", now=now)
+    assert (registration.status, registration.source, registration.is_walk_in) == (
+        Status.HELD, "poster", False)
+    assert registration.created_at == registration.updated_at == now
+    for kind, key, recipient in ((Kind.CONFIRM_EMAIL, "confirm_email", "deelnemer1@school.test"),
+                                 (Kind.GUARDIAN_NOTICE, "guardian", "ouder@thuis.test")):
+        [mail] = mails(kind)
+        assert mail.idempotency_key == f"{key}:{registration.id}"
+        assert (mail.recipient, mail.registration_id, mail.attempts) == (
+            recipient, registration.id, 0)
+        assert mail.payload.keys() == {"token", "uid", "sequence", "meeting_id"}
+        assert (mail.payload["uid"], mail.payload["sequence"], mail.payload["meeting_id"]) == (
+            registration.uid, 3, meeting.id)
+        link, found = find_by_token(mail.payload["token"])
+        assert found.id == registration.id and link.created_at == now
+    assert mails(Kind.CONFIRM_EMAIL)[0].payload["token"] == token
+    assert reload(meeting).updated_at == now
+
+
 def test_move_frees_the_old_place_and_takes_a_new_one(meetings, now):
     zwolle = set_capacity(meetings["zwolle"], 1)
     rotterdam = set_capacity(meetings["rotterdam"], 1)

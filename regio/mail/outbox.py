@@ -49,7 +49,7 @@ def enqueue(kind: str, *, key: str, recipient: str, now: datetime, registration=
     ).first()
     if exists:
         return None
-    message = OutboxMessage(**_row(
+    message = OutboxMessage(**message_row(
         kind, key=key, recipient=recipient, now=now, payload=payload,
         registration_id=registration.id if registration is not None else None,
         campaign_id=campaign.id if campaign is not None else None))
@@ -64,13 +64,14 @@ _INSERT = Prebuilt(insert(OutboxMessage.__table__))  # it runs inside the bookin
 def enqueue_new(kind: str, *, key: str, recipient: str, now: datetime, registration_id: int,
                 payload: dict) -> None:
     """Queue a mail for a registration made in this transaction: one INSERT, no look-up."""
-    _INSERT.execute(db.session.connection(), _row(
+    _INSERT.execute(db.session.connection(), message_row(
         kind, key=key, recipient=recipient, now=now, payload=payload,
         registration_id=registration_id, campaign_id=None))
 
 
-def _row(kind: str, *, key: str, recipient: str, now: datetime, payload: dict | None,
-         registration_id: int | None, campaign_id: int | None) -> dict:
+def message_row(kind: str, *, key: str, recipient: str, now: datetime, payload: dict | None,
+                registration_id: int | None, campaign_id: int | None) -> dict:
+    """The values of a new outbox row, as `enqueue` and the booking statements insert it."""
     if kind not in Kind.ALL:
         raise ValueError(f"unknown mail kind {kind!r}")
     return {

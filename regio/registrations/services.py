@@ -21,15 +21,17 @@ from sqlalchemy.orm.attributes import set_committed_value
 from regio import audit
 from regio.db import begin_write, db, lock_row
 from regio.errors import BookingError
-from regio.mail.outbox import Kind, enqueue, enqueue_new, withdraw_queued
+from regio.mail.outbox import Kind, enqueue, enqueue_new, message_row, withdraw_queued
 from regio.meetings.models import Meeting, MeetingStatus
 from regio.registrations.models import ROLES, PersonalLink, Registration, Status
 from regio.registrations.statements import (
     ADD_TAKEN,
     BOOKING_COLUMNS,
+    COMPUTED_MAIL_COLUMNS,
     INSERT_LINK,
     INSERT_REGISTRATION,
     TAKE_PLACE,
+    book_at_once,
 )
 from regio.registrations.tickets import issue_ticket
 from regio.registrations.tokens import hash_token, looks_like_token, new_token
@@ -178,11 +180,17 @@ def _hold(registration: Registration, now: datetime) -> None:
 def register(meeting_id: int, applicant: Applicant, *, now: datetime) -> Outcome:
     """Register `applicant`: hold a place (or join the waiting list) and mail the link."""
     _check_applicant(applicant)
-    draft = _Draft.of(applicant, now=now)  # what needs no lock is done before taking it
+    draft = _Draft.of(meeting_id, applicant, now=now)  # what needs no lock, before the lock
     connection = _begin_booking()
-    # The common case in one statement: the meeting is open with room, so take a place.
-    rows = TAKE_PLACE.execute(connection, {"meeting_id": meeting_id,
-                                           "today": _local_today(now), "updated_at": now})
+    values = {"meeting_id": meeting_id, "today": _local_today(now), "now": now}
+    # The common case: the meeting is open with room, so take a place.
+    if connection.dialect.name == "postgresql":
+        booked = _book_at_once(connection, draft, values)
+        if booked is not None:
+            return booked
+        rows = []  # no room: nothing was written
+    else:
+        rows = TAKE_PLACE.execute(connection, values)
     if rows:
         booking = dict(zip(BOOKING_COLUMNS, rows[0], strict=True))
         placed, sequence = True, booking["sequence"]
@@ -197,32 +205,59 @@ def register(meeting_id: int, applicant: Applicant, *, now: datetime) -> Outcome
 
     # Plain INSERTs of prepared rows: every other booking for the meeting waits on the lock.
     inserted = INSERT_REGISTRATION[connection.dialect.name].execute(
-        connection, draft.registration_row(meeting_id, placed=placed))
-    if not inserted:  # the address is registered already: its link again
-        if placed:
-            _free_place(db.session.get(Meeting, meeting_id))
-        existing = find_active(meeting_id, draft.email)
-        resend_link(existing, now=now)
-        return Outcome(existing.id, created=False, token=None)
-
+        connection, draft.registration_row(placed=placed))
+    if not inserted:
+        return _link_again(meeting_id, draft, placed=placed)
     registration_id = inserted[0][0]
-    invite = {"uid": draft.uid, "sequence": sequence, "meeting_id": meeting_id}
-    kind = Kind.CONFIRM_EMAIL if placed else Kind.WAITING
-    mails = [(kind, f"{kind}:{registration_id}", draft.email)]
-    if draft.guardian:
-        mails.append((Kind.GUARDIAN_NOTICE, f"guardian:{registration_id}", draft.guardian))
-    for (kind, key, recipient), (token, token_hash) in zip(mails, draft.links, strict=True):
+    for (kind, key, recipient, payload), (_, token_hash) in zip(
+            draft.mails(placed=placed), draft.links, strict=True):
         INSERT_LINK.execute(connection, {"registration_id": registration_id,
                                          "token_hash": token_hash, "created_at": now})
-        enqueue_new(kind, key=key, recipient=recipient, now=now,
-                    registration_id=registration_id, payload={"token": token, **invite})
+        enqueue_new(kind, key=f"{key}{registration_id}", recipient=recipient, now=now,
+                    registration_id=registration_id, payload={**payload, "sequence": sequence})
     return Outcome(registration_id, created=True, token=draft.links[0][0])
+
+
+def _book_at_once(connection, draft: _Draft, values: dict) -> Outcome | None:
+    """PostgreSQL's common case in one statement (`book_at_once`); None when there is no room."""
+    registration = {f"reg_{name}": value
+                    for name, value in draft.registration_row(placed=True).items()}
+    mails = {}
+    for n, ((kind, key, recipient, payload), (_, token_hash)) in enumerate(
+            zip(draft.mails(placed=True), draft.links, strict=True)):
+        row = message_row(kind, key=key, recipient=recipient, now=draft.now, payload=payload,
+                          registration_id=None, campaign_id=None)
+        mails.update({f"mail{n}_{name}": value for name, value in row.items()
+                      if name not in COMPUTED_MAIL_COLUMNS})
+        mails.update({f"link{n}_token_hash": token_hash, f"mail{n}_key": key,
+                      f"mail{n}_payload": payload})
+    statement = book_at_once(
+        tuple(name.removeprefix("reg_") for name in registration),
+        tuple(name for name in row if name not in COMPUTED_MAIL_COLUMNS), len(draft.links))
+    rows = statement.execute(connection, {**values, **registration, **mails})
+    if not rows:
+        return None
+    registration_id, *booking = rows[0]
+    _keep_current(values["meeting_id"], dict(zip(BOOKING_COLUMNS, booking, strict=True)))
+    if registration_id is None:
+        return _link_again(values["meeting_id"], draft, placed=True)
+    return Outcome(registration_id, created=True, token=draft.links[0][0])
+
+
+def _link_again(meeting_id: int, draft: _Draft, *, placed: bool) -> Outcome:
+    """The address is registered for the meeting already: give back the place, mail its link."""
+    if placed:
+        _free_place(db.session.get(Meeting, meeting_id))
+    existing = find_active(meeting_id, draft.email)
+    resend_link(existing, now=draft.now)
+    return Outcome(existing.id, created=False, token=None)
 
 
 @dataclass
 class _Draft:
     """A new registration's values and personal links, made before the meeting is locked."""
 
+    meeting_id: int
     applicant: Applicant
     now: datetime
     email: str
@@ -232,18 +267,28 @@ class _Draft:
     links: list[tuple[str, str]]  # (token, its hash): the applicant's, then the guardian's
 
     @classmethod
-    def of(cls, applicant: Applicant, *, now: datetime) -> _Draft:
+    def of(cls, meeting_id: int, applicant: Applicant, *, now: datetime) -> _Draft:
         young = applicant.is_under_16 and applicant.role == "leerling"
         guardian = normalise_email(applicant.guardian_email) \
             if young and applicant.guardian_email else None
         tokens = [new_token() for _ in range(2 if guardian else 1)]
-        return cls(applicant, now, normalise_email(applicant.email), young, guardian, _new_uid(),
-                   [(token, hash_token(token)) for token in tokens])
+        return cls(meeting_id, applicant, now, normalise_email(applicant.email), young, guardian,
+                   _new_uid(), [(token, hash_token(token)) for token in tokens])
 
-    def registration_row(self, meeting_id: int, *, placed: bool) -> dict:
+    def mails(self, *, placed: bool) -> list[tuple[str, str, str, dict]]:
+        """(kind, idempotency key up to the registration id, recipient, payload) per link."""
+        kind = Kind.CONFIRM_EMAIL if placed else Kind.WAITING
+        mails = [(kind, f"{kind}:", self.email)]
+        if self.guardian:
+            mails.append((Kind.GUARDIAN_NOTICE, "guardian:", self.guardian))
+        return [(kind, key, recipient, {"token": token, "uid": self.uid,
+                                        "meeting_id": self.meeting_id})
+                for (kind, key, recipient), (token, _) in zip(mails, self.links, strict=True)]
+
+    def registration_row(self, *, placed: bool) -> dict:
         applicant, now = self.applicant, self.now
         return {
-            "meeting_id": meeting_id, "uid": self.uid, "name": applicant.name.strip(),
+            "meeting_id": self.meeting_id, "uid": self.uid, "name": applicant.name.strip(),
             "email": self.email, "active_email": self.email, "role": applicant.role,
             "organisation": applicant.organisation or None, "needs": applicant.needs or None,
             "source": applicant.source or None, "is_under_16": self.young,
