@@ -6,7 +6,8 @@ common booking, SQLAlchemy's execution (`regio.prebuilt`). They run on the sessi
 connection (the same transaction) with a dict of values.
 
 The common booking is four statements and the commit: TAKE_PLACE (which locks the meeting
-row and takes a place in one go), INSERT_REGISTRATION, INSERT_LINK and the outbox's INSERT.
+row and takes a place in one go), INSERT_REGISTRATION, INSERT_LINK and the outbox's INSERT. On
+PostgreSQL the four are one statement (`book_at_once`).
 """
 
 from __future__ import annotations
