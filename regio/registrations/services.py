@@ -220,21 +220,19 @@ def register(meeting_id: int, applicant: Applicant, *, now: datetime) -> Outcome
 
 def _book_at_once(connection, draft: _Draft, values: dict) -> Outcome | None:
     """PostgreSQL's common case in one statement (`book_at_once`); None when there is no room."""
-    registration = {f"reg_{name}": value
-                    for name, value in draft.registration_row(placed=True).items()}
-    mails = {}
+    registration = draft.registration_row(placed=True)
+    bound = {**values, **{f"reg_{name}": value for name, value in registration.items()}}
+    mail_columns = ()
     for n, ((kind, key, recipient, payload), (_, token_hash)) in enumerate(
             zip(draft.mails(placed=True), draft.links, strict=True)):
         row = message_row(kind, key=key, recipient=recipient, now=draft.now, payload=payload,
                           registration_id=None, campaign_id=None)
-        mails.update({f"mail{n}_{name}": value for name, value in row.items()
-                      if name not in COMPUTED_MAIL_COLUMNS})
-        mails.update({f"link{n}_token_hash": token_hash, f"mail{n}_key": key,
+        mail_columns = tuple(name for name in row if name not in COMPUTED_MAIL_COLUMNS)
+        bound.update({f"mail{n}_{name}": row[name] for name in mail_columns})
+        bound.update({f"link{n}_token_hash": token_hash, f"mail{n}_key": key,
                       f"mail{n}_payload": payload})
-    statement = book_at_once(
-        tuple(name.removeprefix("reg_") for name in registration),
-        tuple(name for name in row if name not in COMPUTED_MAIL_COLUMNS), len(draft.links))
-    rows = statement.execute(connection, {**values, **registration, **mails})
+    statement = book_at_once(tuple(registration), mail_columns, len(draft.links))
+    rows = statement.execute(connection, bound)
     if not rows:
         return None
     registration_id, *booking = rows[0]
