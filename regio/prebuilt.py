@@ -31,7 +31,7 @@ class Prebuilt:
     (an INSERT names the columns it is given). Callable defaults (`utc_now`) are not run:
     compiling refuses a statement that would need one, so give such columns a value. No
     SQLAlchemy events fire; driver errors come out as SQLAlchemy's exceptions
-    (`IntegrityError`, …) as from `Connection.execute`.
+    (`IntegrityError`, …) and a lost connection is invalidated, as by `Connection.execute`.
     """
 
     def __init__(self, statement: ClauseElement, returning: Sequence[Column] = ()) -> None:
@@ -54,8 +54,14 @@ class Prebuilt:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall() if plan.results else []
         except dialect.loaded_dbapi.Error as error:
-            raise exc.DBAPIError.instance(plan.sql, params, error,
-                                          dialect.loaded_dbapi.Error) from error
+            # As Connection.execute does: a lost connection is dropped, so that the rollback
+            # after this error succeeds and the pool connects afresh.
+            lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+            if lost:
+                connection.invalidate(error)
+            raise exc.DBAPIError.instance(plan.sql, params, error, dialect.loaded_dbapi.Error,
+                                          connection_invalidated=lost,
+                                          dialect=dialect) from error
         finally:
             cursor.close()
         return [tuple(value if process is None else process(value)

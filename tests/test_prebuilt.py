@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import exc, insert, select, update
+from sqlalchemy import create_engine, exc, insert, select, text, update
 
 from regio.db import begin_write, db
 from regio.mail.models import OutboxMessage
@@ -85,3 +85,24 @@ def test_each_set_of_value_names_gets_its_own_statement(app):
     attempts = dict(db.session.execute(
         select(OutboxMessage.idempotency_key, OutboxMessage.attempts)).all())
     assert attempts == {"short": 0, "long": 3}
+
+
+def test_a_lost_connection_is_dropped_so_the_rollback_works(app, backend):
+    if backend != "postgresql":
+        pytest.skip("a server connection to lose")
+    statement = Prebuilt(insert(OutboxMessage.__table__))
+    begin_write()
+    connection = db.session.connection()
+    backend_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    other = create_engine(db.engine.url)
+    with other.connect() as killer:
+        killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
+    other.dispose()
+    with pytest.raises(exc.OperationalError) as raised:
+        statement.execute(connection, _outbox_values("lost"))
+    assert raised.value.connection_invalidated
+    db.session.rollback()  # raised OperationalError too while the dead connection was kept
+    begin_write()
+    statement.execute(db.session.connection(), _outbox_values("after"))
+    db.session.commit()
+    assert db.session.execute(select(OutboxMessage.idempotency_key)).scalars().all() == ["after"]
