@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Column, exc
+from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql import ClauseElement
 
@@ -34,9 +33,8 @@ class Prebuilt:
     (`IntegrityError`, …) and a lost connection is invalidated, as by `Connection.execute`.
     """
 
-    def __init__(self, statement: ClauseElement, returning: Sequence[Column] = ()) -> None:
+    def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
-        self.returning = tuple(returning)
         self._plans: dict[tuple, _Plan] = {}
 
     def execute(self, connection: Connection, values: dict) -> list[tuple]:
@@ -81,7 +79,7 @@ class Prebuilt:
             if process is not None:
                 processors[name] = process
         results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                        for column in self.returning)
+                        for column in self.statement.exported_columns)  # RETURNING or SELECT
         plan = _Plan(sql=compiled.string,
                      order=tuple(compiled.positiontup) if compiled.positional else None,
                      constants=constants, processors=processors, results=results,

@@ -31,8 +31,7 @@ def _outbox_values(key: str, meeting_id: int | None = None) -> dict:
 
 
 def test_insert_converts_values_and_fills_scalar_defaults(app):
-    statement = Prebuilt(insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id),
-                         returning=[OutboxMessage.__table__.c.id])
+    statement = Prebuilt(insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id))
     begin_write()
     rows = statement.execute(db.session.connection(), _outbox_values("k1"))
     db.session.commit()
@@ -48,8 +47,7 @@ def test_update_returns_converted_columns_in_the_same_transaction(app):
     table = Meeting.__table__
     statement = Prebuilt(
         update(table).where(table.c.id == meeting.id).values(taken=table.c.taken + 1)
-        .returning(table.c.date, table.c.taken, table.c.is_open),
-        returning=[table.c.date, table.c.taken, table.c.is_open])
+        .returning(table.c.date, table.c.taken, table.c.is_open))
     begin_write()
     rows = statement.execute(db.session.connection(), {"updated_at": WHEN})
     assert rows == [(date(2027, 3, 10), 1, True)]

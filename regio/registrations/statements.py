@@ -44,7 +44,7 @@ _take_place = (
     .values(taken=_meetings.c.taken + 1, updated_at=bindparam("now", type_=UTCDateTime))
     .returning(*_booking_columns)
 )
-TAKE_PLACE = Prebuilt(_take_place, returning=_booking_columns)
+TAKE_PLACE = Prebuilt(_take_place)
 
 ADD_TAKEN = (update(_meetings).where(_meetings.c.id == bindparam("meeting_id"))
              .values(taken=_meetings.c.taken + bindparam("delta")))
@@ -55,8 +55,7 @@ INSERT_REGISTRATION = {
     dialect.dialect.name: Prebuilt(
         dialect.insert(_registrations)
         .on_conflict_do_nothing(index_elements=["meeting_id", "active_email"])
-        .returning(_registrations.c.id),
-        returning=[_registrations.c.id])
+        .returning(_registrations.c.id))
     for dialect in (postgresql, sqlite)
 }
 INSERT_LINK = Prebuilt(insert(_links))
@@ -115,4 +114,4 @@ def book_at_once(registration_columns: tuple[str, ...], mail_columns: tuple[str,
     statement = (select(registration.c.id, *(place.c[name] for name in BOOKING_COLUMNS))
                  .select_from(place.outerjoin(registration, true()))
                  .add_cte(*writes))
-    return Prebuilt(statement, returning=[_registrations.c.id, *_booking_columns])
+    return Prebuilt(statement)
