@@ -31,11 +31,8 @@ def known_meeting_id(slug: str) -> int:
     found is remembered, so a meeting added later is found at once.
     """
     known = current_app.extensions.setdefault("regio.meeting_ids", {})
-    if slug not in known:
-        meeting_id = load_meeting(slug).id
-        if len(known) > 10_000:
-            known.clear()
-        known[slug] = meeting_id
+    if slug not in known:  # at most one entry per meeting: only found slugs are kept
+        known[slug] = load_meeting(slug).id
     return known[slug]
 
 
