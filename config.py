@@ -51,6 +51,7 @@ class Config:
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     REGIO_PROXY_FIX = 0
+    REGIO_TRUSTED_HOSTS: str | None = None
     REGIO_HSTS = False
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
@@ -102,6 +103,7 @@ _ENV = {
     "REGIO_LIMIT_LOGIN_IP": str,
     "REGIO_LIMIT_LOGIN_ACCOUNT": str,
     "REGIO_PROXY_FIX": int,
+    "REGIO_TRUSTED_HOSTS": str,
     "REGIO_REMINDER_DAYS": None,
 }
 

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import PROJECT_ROOT
-from regio import i18n
+from regio import i18n, routing
 from regio.db import configure_sqlite, db
 from regio.extensions import babel, csrf, limiter, login_manager, migrate
 
+RETRY_AFTER_SECONDS = 120
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CSP = (
     "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
@@ -21,6 +27,7 @@ CSP = (
 
 
 def register_extensions(app: Flask) -> None:
+    routing.install(app.url_map)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
@@ -35,6 +42,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
+    trusted = trusted_hosts(app.config)
+    if trusted:
+        app.config["TRUSTED_HOSTS"] = trusted
     if app.config.get("REGIO_PROXY_FIX"):
         hops = int(app.config["REGIO_PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -53,6 +63,19 @@ def register_extensions(app: Flask) -> None:
         return account
 
 
+def trusted_hosts(config) -> list[str]:
+    """REGIO_TRUSTED_HOSTS (comma-separated) plus the host of REGIO_BASE_URL; empty: any host.
+
+    With a list, Flask answers 400 to a request for another Host. Either way no redirect
+    carries the request's host (`_no_foreign_location`).
+    """
+    extra = [host.strip() for host in (config.get("REGIO_TRUSTED_HOSTS") or "").split(",")]
+    extra = [host for host in extra if host]
+    if not extra:
+        return []
+    return [urlsplit(config["REGIO_BASE_URL"]).hostname or "localhost", *extra]
+
+
 def _ensure_sqlite_folder(url: str) -> None:
     path = url.removeprefix("sqlite:///")
     if path and path != url and not path.startswith(":memory:"):
@@ -68,6 +91,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _refuse_control_characters():
+        # No route reads a control character from the query string; a NUL would reach the
+        # database (PostgreSQL refuses it with an error). Form fields are checked by the forms.
+        for key, value in request.args.items(multi=True):
+            if _CONTROL.search(key) or _CONTROL.search(value):
+                abort(400)
+
     @app.after_request
     def _security_headers(response):
         headers = response.headers
@@ -79,12 +110,26 @@ def register_request_hooks(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.path.startswith(("/beheer", "/aanmelding")):
             headers["Cache-Control"] = "no-store"
+        _no_foreign_location(response, app.config["REGIO_BASE_URL"])
         return response
 
     @app.teardown_request
     def _rollback_unfinished(exc):
         if exc is not None:
             db.session.rollback()
+
+
+def _no_foreign_location(response, base_url: str) -> None:
+    """A redirect never names a host Regio is not: Werkzeug's own redirects (merged slashes,
+    a missing trailing slash) build an absolute URL from the request's Host header, which a
+    visitor chooses. Such a Location becomes a path on this site."""
+    location = response.headers.get("Location")
+    if not location or "//" not in location:
+        return
+    target = urlsplit(location)
+    if target.netloc and target.netloc != urlsplit(base_url).netloc:
+        path = "/" + target.path.lstrip("/")
+        response.headers["Location"] = path + (f"?{target.query}" if target.query else "")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -100,11 +145,36 @@ def register_error_handlers(app: Flask) -> None:
             return jsonify(status="error", code=error.code), error.code
         return render_template("errors/error.html", code=error.code), error.code
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def _database_unavailable(error: Exception):
+        # The database cannot be reached (or is locked past its timeout): nothing was saved,
+        # and the pool reconnects by itself once it answers again.
+        _rollback_quietly()
+        app.logger.error("database unavailable on %s: %s", request.path,
+                         str(error).splitlines()[0] if str(error) else type(error).__name__)
+        if request.path == "/healthz" or request.accept_mimetypes.best == "application/json":
+            response = jsonify(status="error", code=503)
+        else:
+            response = app.make_response(render_template(
+                "errors/error.html", code=503, lost_input=request.method == "POST"))
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
     @app.errorhandler(Exception)
     def _server_error(error: Exception):
-        db.session.rollback()
+        _rollback_quietly()
         app.logger.exception("unhandled error on %s", request.path)
         return render_template("errors/error.html", code=500), 500
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone: the pool drops it
+        db.session.remove()
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -198,9 +198,15 @@ def retry_failed(message_id: int, *, now: datetime, actor: str) -> OutboxMessage
         raise CampaignError("mail_not_found")
     if message.state != OutboxState.FAILED:
         raise CampaignError("mail_not_failed", state=message.state)
+    registration = (db.session.get(Registration, message.registration_id)
+                    if message.registration_id is not None else None)
+    if (registration is not None and registration.email
+            and message.kind not in Kind.TO_GUARDIAN and message.recipient != registration.email):
+        message.recipient = registration.email  # the organiser corrected the address
     message.state = OutboxState.QUEUED
     message.next_attempt_at = now
     message.attempts = 0
+    message.last_error = None
     audit.record(actor, "mail.retry", f"outbox:{message.id}", now=now, kind=message.kind)
     db.session.flush()
     return message

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from regio import invites
 from regio.db import db
 from regio.i18n import long_date
+from regio.mail.addresses import AddressError, to_wire
 from regio.mail.models import OutboxMessage, ReminderCampaign
 from regio.mail.outbox import Kind
 from regio.meetings.models import Meeting
@@ -81,11 +82,19 @@ def invite_method(row: OutboxMessage) -> str | None:
     return None
 
 
+class MeetingGone(LookupError):
+    """The mail is about a meeting that no longer exists: it fails, organisers see why."""
+
+    code = "meeting_gone"
+
+
 def _why_not(row, registration, meeting, method, today) -> str | None:
     if row.kind == Kind.ERASED:
         return None if meeting is not None else "meeting gone"
-    if registration is None or meeting is None:
+    if registration is None:
         return "registration gone"
+    if meeting is None:
+        raise MeetingGone(f"meeting_gone: {_meeting_id(row, registration)}")
     if registration.status == Status.ERASED:
         return "erased"
     same_item = registration.uid == (row.payload or {}).get("uid", registration.uid)
@@ -163,7 +172,7 @@ class Composer:
         headers = {
             "Subject": _header_text(subject, "Subject"),
             "From": self.mail_from,
-            "To": formataddr((context["name"] or "", row.recipient), charset="utf-8"),
+            "To": formataddr((context["name"] or "", to_wire(row.recipient)), charset="utf-8"),
             "Reply-To": self.organizer.email,
             "Date": format_datetime(row.created_at),
             "Message-ID": row.message_id,
@@ -301,8 +310,10 @@ def _by_id(model, ids) -> dict:
         select(model).where(model.id.in_(ids))).unique().scalars()}
 
 
-def build_batch(rows: list[OutboxMessage], *, now: datetime) -> dict[int, bytes | Dropped]:
-    """Wire bytes (or Dropped) per row id, loading what the rows need in a few queries."""
+def build_batch(rows: list[OutboxMessage], *, now: datetime,
+                ) -> dict[int, bytes | Dropped | Exception]:
+    """Wire bytes, Dropped or the error per row id, loading what the rows need in a few
+    queries. A row that cannot be built fails alone: the others of the batch still go."""
     registrations = _by_id(Registration, [row.registration_id for row in rows])
     meetings = _by_id(Meeting, [_meeting_id(row, registrations.get(row.registration_id))
                                 for row in rows])
@@ -311,10 +322,14 @@ def build_batch(rows: list[OutboxMessage], *, now: datetime) -> dict[int, bytes 
     built = {}
     for row in rows:
         registration = registrations.get(row.registration_id)
-        result = composer.compose(row, registration,
-                                  meetings.get(_meeting_id(row, registration)),
-                                  campaigns.get(row.campaign_id))
-        built[row.id] = result
+        try:
+            built[row.id] = composer.compose(row, registration,
+                                             meetings.get(_meeting_id(row, registration)),
+                                             campaigns.get(row.campaign_id))
+        except Exception as error:  # recorded per row, never for the whole batch
+            if not isinstance(error, (AddressError, MeetingGone)):
+                current_app.logger.exception("building mail %s failed", row.id)
+            built[row.id] = error
     return built
 
 

@@ -32,6 +32,8 @@ class Kind:
     REMINDER = "reminder"  # reminder + current invite (REQUEST)
     GUARDIAN_NOTICE = "guardian_notice"  # a pupil under 16 registered: notice to the guardian
 
+    TO_GUARDIAN = (GUARDIAN_NOTICE,)  # sent to the guardian's address, not the registrant's
+
     ALL = (CONFIRM_EMAIL, LINK_AGAIN, CONFIRMED, WAITING, PROMOTED, UPDATED, CANCELLED,
            MEETING_CANCELLED, MOVED, ERASED, EXPIRED, REMINDER, GUARDIAN_NOTICE)
 

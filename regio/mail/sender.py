@@ -21,7 +21,8 @@ from functools import partial
 from flask import current_app
 
 from regio.db import db, utc_now
-from regio.mail import outbox
+from regio.mail import failures, outbox
+from regio.mail.addresses import to_wire
 from regio.mail.messages import Dropped, build_batch
 from regio.mail.transport import PermanentError, TransientError, open_transport
 
@@ -62,7 +63,7 @@ def prepare_batch(*, now: datetime, limit: int = BATCH_SIZE) -> Prepared:
     todo = [(row.id, row.attempts, dict(row.payload or {}), row.recipient) for row in rows]
     try:
         built = build_batch(rows, now=now) if rows else {}
-    except Exception as error:  # a bug in building must not leave the batch in `sending`
+    except Exception as error:  # loading the batch failed: no row must stay in `sending`
         db.session.rollback()
         current_app.logger.exception("building mail failed")
         built = {row_id: error for row_id, *_ in todo}
@@ -100,7 +101,7 @@ def deliver(prepared: Prepared, *, transport, now: datetime) -> BatchReport:
                 outbox.mark_dropped(row_id, data.reason, connection=connection)
                 report.dropped += 1
             elif isinstance(data, Exception):
-                outbox.mark_failed(row_id, attempts, f"could not build: {data!r}",
+                outbox.mark_failed(row_id, attempts, failures.build_error(data),
                                    connection=connection)
                 report.failed += 1
             else:
@@ -125,14 +126,15 @@ def _send_one(transport, envelope_from, recipient, data, row, report, now, conne
     """
     row_id, attempts, payload = row
     try:
-        transport.send(envelope_from, recipient, data, str(row_id), meanwhile=previous_mark)
+        transport.send(envelope_from, to_wire(recipient), data, str(row_id),
+                       meanwhile=previous_mark)
     except TransientError as error:
         state = outbox.mark_retry(row_id, attempts, str(error), now=now, connection=connection)
         report.retried += state == outbox.OutboxState.QUEUED
         report.failed += state == outbox.OutboxState.FAILED
         return (str(error) if error.connection_lost else None), None
     except PermanentError as error:
-        outbox.mark_failed(row_id, attempts, str(error), connection=connection)
+        outbox.mark_failed(row_id, attempts, failures.refused(error), connection=connection)
         report.failed += 1
         return None, None
     report.sent += 1

@@ -113,6 +113,11 @@ class SMTPTransport:
             raise _classify(code, text.decode(errors="replace")) from error
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
             raise _classify(error.smtp_code, _text(error.smtp_error)) from error
+        except UnicodeEncodeError as error:
+            # An address smtplib cannot write: the message fails, the connection may be
+            # half-way through a transaction, so it is closed.
+            self.close()
+            raise PermanentError(f"address_not_ascii: {error}") from error
         except (smtplib.SMTPException, OSError) as error:
             # Dropped or refused connection, timeout, failed greeting/TLS/login: nothing is
             # wrong with the message itself, so it is retried.

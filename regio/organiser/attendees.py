@@ -14,9 +14,10 @@ from regio.mail.models import OutboxMessage
 from regio.messages import message_for
 from regio.organiser import bp
 from regio.organiser.access import actor, require
-from regio.organiser.forms import ActionForm, MoveForm, WalkInForm, attach_error
+from regio.organiser.forms import ActionForm, EmailForm, MoveForm, WalkInForm, attach_error
 from regio.organiser.loading import load_meeting, load_registration
 from regio.organiser.meetings import other_meetings, render_meeting
+from regio.registrations.address import correct_email
 from regio.registrations.models import Registration
 from regio.registrations.services import (
     Applicant,
@@ -55,11 +56,36 @@ def move_form(registration: Registration) -> MoveForm:
 @bp.get("/aanmeldingen/<int:registration_id>")
 @require("manage")
 def registration(registration_id: int):
-    found = load_registration(registration_id)
+    return _registration_page(load_registration(registration_id))
+
+
+def _registration_page(found: Registration, email_form: EmailForm | None = None,
+                       status: int = 200):
     return render_template(
         "organiser/registration.html", registration=found, history=history(found),
         mails=mails(found), ticket=valid_ticket(found), action=ActionForm(),
-        move_form=move_form(found))
+        move_form=move_form(found),
+        email_form=email_form or EmailForm(data={"email": found.email})), status
+
+
+@bp.post("/aanmeldingen/<int:registration_id>/e-mailadres")
+@require("manage")
+def registration_email(registration_id: int):
+    found = load_registration(registration_id)
+    form = EmailForm()
+    if not form.validate_on_submit():
+        return _registration_page(found, form, 400)
+    begin_write()
+    try:
+        changed = correct_email(found, form.email.data, now=utc_now(), actor=actor())
+    except BookingError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return _registration_page(found, form, 400)
+    if not changed:
+        return redirect(url_for("organiser.registration", registration_id=found.id))
+    return _done(found, _("Het e-mailadres is aangepast. Mislukte e-mails kunt u nu opnieuw "
+                          "versturen bij Herinneringen."))
 
 
 def _done(found: Registration, message: str):

@@ -7,7 +7,7 @@ from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from regio.forms import Form
+from regio.forms import EmailAddress, Form
 from regio.registrations.models import ROLES
 
 ROLE_LABELS = {
@@ -66,6 +66,12 @@ class WalkInForm(Form):
     role = SelectField(_l("Rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
                        validators=[_required()])
     organisation = StringField(_l("Organisatie"), validators=[Optional(), _max(200), plain_text])
+
+
+class EmailForm(Form):
+    email = StringField(_l("E-mailadres"), validators=[
+        _required(), _max(254), plain_text,
+        EmailAddress(_l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."))])
 
 
 class MoveForm(Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from regio.db import begin_write, db, utc_now
 from regio.errors import DomainError
@@ -33,13 +33,25 @@ def campaign_history(meeting: Meeting) -> list[tuple[ReminderCampaign, dict]]:
 
 
 def failed_mails(meeting: Meeting) -> list[OutboxMessage]:
+    """Every failed mail about this meeting: reminders, confirmations, updates, notices."""
     return list(db.session.execute(
-        select(OutboxMessage).join(ReminderCampaign,
-                                   OutboxMessage.campaign_id == ReminderCampaign.id)
-        .where(ReminderCampaign.meeting_id == meeting.id,
+        select(OutboxMessage)
+        .outerjoin(ReminderCampaign, OutboxMessage.campaign_id == ReminderCampaign.id)
+        .outerjoin(Registration, OutboxMessage.registration_id == Registration.id)
+        .where(or_(ReminderCampaign.meeting_id == meeting.id,
+                   Registration.meeting_id == meeting.id),
                OutboxMessage.state == OutboxState.FAILED)
         .order_by(OutboxMessage.id).limit(200)
     ).scalars())
+
+
+def _meeting_of(message: OutboxMessage) -> int | None:
+    """The meeting a mail is about: its campaign's, or its registration's."""
+    owner = (db.session.get(ReminderCampaign, message.campaign_id)
+             if message.campaign_id is not None else
+             db.session.get(Registration, message.registration_id)
+             if message.registration_id is not None else None)
+    return owner.meeting_id if owner is not None else None
 
 
 def preview(registration: Registration, *, now):
@@ -130,10 +142,8 @@ def reminders_retry(slug: str, message_id: int):
     if not ActionForm().validate_on_submit():
         return back
     begin_write()
-    message = db.session.get(OutboxMessage, message_id) if message_id < 2**31 else None
-    campaign = db.session.get(ReminderCampaign, message.campaign_id) if (
-        message is not None and message.campaign_id is not None) else None
-    if campaign is None or campaign.meeting_id != meeting.id:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or _meeting_of(message) != meeting.id:
         db.session.rollback()
         flash(_("Deze e-mail bestaat niet."), "error")
         return back

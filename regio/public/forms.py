@@ -10,14 +10,13 @@ from wtforms import BooleanField, HiddenField, RadioField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     Optional,
     ValidationError,
 )
 
-from regio.forms import Form
+from regio.forms import EmailAddress, Form
 from regio.registrations.models import ROLES
 
 NAME_MAX = 200
@@ -69,9 +68,9 @@ class RegistrationForm(Form):
         validators=[DataRequired(_l("Vul uw naam in.")), _length(NAME_MAX), PlainText()])
     email = StringField(
         _l("E-mailadres"), filters=[_strip],
-        validators=[DataRequired(_l("Vul uw e-mailadres in.")), _length(EMAIL_MAX),
-                    Email(_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@school.nl."),
-                          granular_message=False, check_deliverability=False)])
+        validators=[
+            DataRequired(_l("Vul uw e-mailadres in.")), _length(EMAIL_MAX),
+            EmailAddress(_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@school.nl."))])
     role = RadioField(
         _l("Wie bent u?"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         validators=[InputRequired(_l("Kies wie u bent."))],
@@ -112,8 +111,8 @@ class RegistrationForm(Form):
             return
         if not field.data:
             raise ValidationError(_l("Vul het e-mailadres van uw ouder of voogd in."))
-        Email(_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl."),
-              granular_message=False, check_deliverability=False)(self, field)
+        EmailAddress(_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl."))(
+            self, field)
         if field.data and self.email.data and field.data.lower() == self.email.data.lower():
             raise ValidationError(
                 _l("Vul het e-mailadres van uw ouder of voogd in, niet uw eigen."))
