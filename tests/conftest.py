@@ -123,6 +123,13 @@ class RecordingHandler:
         self.messages: list = []  # email.message.EmailMessage, in arrival order
         self.envelopes: list = []
         self.replies: list[str] = []
+        self.refused: set[str] = set()  # recipients answered "550" at RCPT TO
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return f"550 5.1.1 <{address}>: mailbox unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.replies:
