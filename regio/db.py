@@ -28,6 +28,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# How long a visitor is asked to wait (Retry-After) while the database cannot be reached.
+RETRY_AFTER_SECONDS = 120
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)

@@ -6,19 +6,18 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, abort, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import PROJECT_ROOT
 from regio import i18n, routing
-from regio.db import configure_sqlite, db
+from regio.db import RETRY_AFTER_SECONDS, configure_sqlite, db
 from regio.extensions import babel, csrf, limiter, login_manager, migrate
 
-RETRY_AFTER_SECONDS = 120
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CSP = (
     "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -101,6 +100,7 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
+        response = _no_foreign_location(response, app.config["REGIO_BASE_URL"])
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -110,7 +110,6 @@ def register_request_hooks(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.path.startswith(("/beheer", "/aanmelding")):
             headers["Cache-Control"] = "no-store"
-        _no_foreign_location(response, app.config["REGIO_BASE_URL"])
         return response
 
     @app.teardown_request
@@ -119,17 +118,19 @@ def register_request_hooks(app: Flask) -> None:
             db.session.rollback()
 
 
-def _no_foreign_location(response, base_url: str) -> None:
+def _no_foreign_location(response, base_url: str):
     """A redirect never names a host Regio is not: Werkzeug's own redirects (merged slashes,
-    a missing trailing slash) build an absolute URL from the request's Host header, which a
-    visitor chooses. Such a Location becomes a path on this site."""
+    a missing trailing slash) build an absolute URL, in the header and the body, from the
+    request's Host header, which a visitor chooses. Such a redirect becomes one to the same
+    path on this site."""
     location = response.headers.get("Location")
     if not location or "//" not in location:
-        return
+        return response
     target = urlsplit(location)
-    if target.netloc and target.netloc != urlsplit(base_url).netloc:
-        path = "/" + target.path.lstrip("/")
-        response.headers["Location"] = path + (f"?{target.query}" if target.query else "")
+    if not target.netloc or target.netloc == urlsplit(base_url).netloc:
+        return response
+    path = "/" + target.path.lstrip("/")  # never "//host": that is another site again
+    return redirect(path + (f"?{target.query}" if target.query else ""), response.status_code)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -138,6 +139,11 @@ def register_error_handlers(app: Flask) -> None:
         # The registration form checks its own token and keeps the input; the other forms are
         # short (a button, a login), so a clear page with the way back is enough.
         return render_template("errors/error.html", code="csrf"), 400
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        return "400 Bad Request: unknown host\n", 400, {"Content-Type": "text/plain"}
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, jsonify, render_template
 from sqlalchemy import text
 
-from regio.db import db
+from regio.db import RETRY_AFTER_SECONDS, db
 from regio.i18n import local_today
 from regio.meetings.services import get_meeting, list_meetings
 from regio.public import bp
@@ -54,7 +54,7 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except Exception:  # any database failure means "not healthy", never a 500 page
         db.session.rollback()
-        return jsonify(status="unavailable"), 503
+        return jsonify(status="unavailable"), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     finally:
         db.session.remove()
     return jsonify(status="ok")
