@@ -18,7 +18,7 @@ from regio import i18n, routing
 from regio.db import RETRY_AFTER_SECONDS, configure_sqlite, db
 from regio.extensions import babel, csrf, limiter, login_manager, migrate
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CSP = (
     "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
@@ -95,7 +95,7 @@ def register_request_hooks(app: Flask) -> None:
         # No route reads a control character from the query string; a NUL would reach the
         # database (PostgreSQL refuses it with an error). Form fields are checked by the forms.
         for key, value in request.args.items(multi=True):
-            if _CONTROL.search(key) or _CONTROL.search(value):
+            if CONTROL_CHARACTERS.search(key) or CONTROL_CHARACTERS.search(value):
                 abort(400)
 
     @app.after_request

@@ -26,6 +26,7 @@ from regio.registrations.services import (
     register,
 )
 from regio.registrations.tickets import find_by_ticket, valid_ticket
+from regio.web import CONTROL_CHARACTERS
 from tests.conftest import BASE_URL
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -203,7 +204,9 @@ def test_bad_size_or_level_is_a_short_dutch_400(client, meetings, query):
 def test_any_bron_or_size_is_answered_without_a_server_error(client, meetings, bron, size):
     params = {"bron": bron} if size is None else {"bron": bron, "size": size}
     response = client.get("/bijeenkomsten/rotterdam/qr.png", query_string=params)
-    if not BRON.fullmatch(bron):
+    if CONTROL_CHARACTERS.search(bron + (size or "")):
+        assert response.status_code == 400  # refused before any view (regio/web.py)
+    elif not BRON.fullmatch(bron):
         assert response.status_code == 404
     elif size is not None and not (size.isascii() and size.isdigit()
                                    and qr.MIN_SIZE <= int(size) <= qr.MAX_SIZE):
