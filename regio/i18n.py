@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -12,12 +14,19 @@ from flask_babel import gettext as _
 LANG_COOKIE = "regio_lang"
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _parsed(current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return _parsed(chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@lru_cache(maxsize=8)
+def _parsed(name: str) -> Locale:
+    # Flask-Babel parses the selector's answer on every request, and parsing a name looks the
+    # locale's data files up on disk each time; a Locale given is taken as it is.
+    return Locale.parse(name)
 
 
 def meeting_tz() -> ZoneInfo:

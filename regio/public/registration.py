@@ -14,7 +14,7 @@ from regio.errors import BookingError
 from regio.extensions import csrf, limiter
 from regio.i18n import local_today
 from regio.messages import message_for
-from regio.public import bp
+from regio.public import bp, pages
 from regio.public.forms import RegistrationForm, clean_source
 from regio.public.views import known_meeting_id, load_meeting
 from regio.registrations.services import Applicant, normalise_email, register
@@ -39,8 +39,18 @@ def _render(meeting, form, *, status: int = 200, problem: str | None = None):
 @bp.get("/bijeenkomsten/<slug>")
 def meeting(slug: str):
     found = load_meeting(slug)
-    form = RegistrationForm(formdata=None, bron=clean_source(request.args.get("bron")))
-    return _render(found, form)
+    bron = clean_source(request.args.get("bron"))
+    if not pages.can_keep():
+        return _render(found, RegistrationForm(formdata=None, bron=bron))
+    return pages.personal(pages.cached("meeting", [found], lambda: _render_kept(found)),
+                          bron=bron)
+
+
+def _render_kept(found) -> str:
+    """The meeting page with markers where the visitor's own values go (regio.public.pages)."""
+    form = RegistrationForm(formdata=None, bron=pages.BRON_MARK)
+    form.csrf_token.current_token = pages.CSRF_MARK
+    return _render(found, form)[0]
 
 
 def _email_allowed(email: str) -> bool:

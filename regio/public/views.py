@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, current_app, jsonify, render_template
 from sqlalchemy import text
 
 from regio.db import RETRY_AFTER_SECONDS, db
 from regio.i18n import local_today
 from regio.meetings.services import get_meeting, list_meetings
-from regio.public import bp
+from regio.public import bp, pages
 
 
 @bp.get("/")
 def index():
-    return render_template("public/index.html", meetings=list_meetings(), today=local_today())
+    meetings = list_meetings()
+    page = partial(render_template, "public/index.html", meetings=meetings, today=local_today())
+    return pages.cached("index", meetings, page) if pages.can_keep() else page()
 
 
 def load_meeting(slug: str):
