@@ -62,6 +62,15 @@ def user_group():
     """Organisers' accounts."""
 
 
+ACCOUNT_ERRORS = {
+    "bad_email": "not a valid e-mail address",
+    "bad_account_role": "role must be admin, organiser or checkin",
+    "password_too_short": "the password needs at least 12 characters",
+    "password_too_long": "the password may have at most 200 characters",
+    "password_common": "this password is too common or too easy to guess: choose another",
+}
+
+
 @user_group.command("add")
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "organiser", "checkin"]), required=True)
@@ -69,7 +78,8 @@ def user_group():
 @with_appcontext
 def user_add(email: str, role: str, password_stdin: bool):
     """Add an organiser account (or reset its password and role)."""
-    from regio.accounts.services import AccountError, save_account
+    from regio.accounts.services import save_account
+    from regio.errors import AccountError
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -78,7 +88,7 @@ def user_add(email: str, role: str, password_stdin: bool):
     try:
         account, created = save_account(email, password, role, now=utc_now())
     except AccountError as error:
-        raise click.ClickException(error.message) from error
+        raise click.ClickException(f"{error.code}: {ACCOUNT_ERRORS.get(error.code, '')}") from error
     db.session.commit()
     click.echo(f"{'added' if created else 'updated'} {account.email} ({account.role})")
 

@@ -6,6 +6,7 @@ bp = Blueprint("organiser", __name__, url_prefix="/beheer")
 
 # Each module attaches its routes to bp.
 from regio.organiser import (  # noqa: E402,F401
+    accounts,
     attendees,
     audit_log,
     auth,
@@ -13,5 +14,7 @@ from regio.organiser import (  # noqa: E402,F401
     dashboard,
     exports,
     meetings,
+    own_account,
+    passwords,
     reminders,
 )

@@ -1,0 +1,62 @@
+"""The audit events of accounts, logins and new meetings: a stable code each, and the Dutch
+sentence the audit log shows for it."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+LOGOUT = "logout"
+CODE_FAILED = "login.code_failed"
+INVITED = "account.invite"
+INVITE_RESENT = "account.invite_resent"
+ROLE_CHANGED = "account.role"
+DEACTIVATED = "account.deactivate"
+REACTIVATED = "account.reactivate"
+PASSWORD_SET = "account.password_set"
+RESET_REQUESTED = "account.reset_requested"
+PASSWORD_CHANGED = "account.password_change"
+SECOND_FACTOR_ON = "account.second_factor_on"
+SECOND_FACTOR_RESET = "account.second_factor_reset"
+RECOVERY_CODE_USED = "account.recovery_code_used"
+MEETING_ADDED = "meeting.add"
+MEETING_ARCHIVED = "meeting.archive"
+MEETING_RESTORED = "meeting.unarchive"
+MEETING_DELETED = "meeting.delete"
+
+ROLE_WORDS = {
+    "admin": _l("beheerder"),
+    "organiser": _l("organisator"),
+    "checkin": _l("deurmedewerker"),
+}
+
+SENTENCES = {
+    LOGOUT: _l("%(actor)s is uitgelogd."),
+    CODE_FAILED: _l("Bij het inloggen van %(subject)s is een verkeerde code ingevuld."),
+    INVITED: _l("%(actor)s heeft %(subject)s uitgenodigd als %(role)s."),
+    INVITE_RESENT: _l("%(actor)s heeft de uitnodiging voor %(subject)s opnieuw verstuurd."),
+    ROLE_CHANGED: _l("%(actor)s heeft %(subject)s de rol %(role)s gegeven."),
+    DEACTIVATED: _l("%(actor)s heeft het account van %(subject)s uitgezet."),
+    REACTIVATED: _l("%(actor)s heeft het account van %(subject)s weer aangezet."),
+    PASSWORD_SET: _l("%(subject)s heeft een wachtwoord gekozen met de link uit de e-mail."),
+    RESET_REQUESTED: _l("Er is een nieuw wachtwoord gevraagd voor %(subject)s."),
+    PASSWORD_CHANGED: _l("%(subject)s heeft het eigen wachtwoord veranderd."),
+    SECOND_FACTOR_ON: _l("%(subject)s heeft inloggen in twee stappen aangezet."),
+    SECOND_FACTOR_RESET: _l("%(actor)s heeft inloggen in twee stappen van %(subject)s "
+                            "teruggezet."),
+    RECOVERY_CODE_USED: _l("%(subject)s heeft met een herstelcode ingelogd."),
+    MEETING_ADDED: _l("%(actor)s heeft de bijeenkomst %(subject)s toegevoegd."),
+    MEETING_ARCHIVED: _l("%(actor)s heeft de bijeenkomst %(subject)s gearchiveerd."),
+    MEETING_RESTORED: _l("%(actor)s heeft de bijeenkomst %(subject)s teruggehaald uit het "
+                         "archief."),
+    MEETING_DELETED: _l("%(actor)s heeft de bijeenkomst %(subject)s verwijderd."),
+}
+
+
+def sentence(event) -> str:
+    """The Dutch sentence for an audit event of this module, or its code for any other."""
+    text = SENTENCES.get(event.action)
+    if text is None:
+        return event.action
+    role = (event.details or {}).get("role")
+    return str(text) % {"actor": event.actor, "subject": event.subject or "",
+                        "role": str(ROLE_WORDS.get(role, role or ""))}
