@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from sqlalchemy import select
 
+from regio.accounts.events import sentence
 from regio.audit import AuditEvent
 from regio.db import db
 from regio.organiser import bp
@@ -20,4 +21,4 @@ def audit_log():
     events = db.paginate(
         select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
         page=page_number(request.args.get("pagina")), per_page=PER_PAGE, error_out=False)
-    return render_template("organiser/audit_log.html", events=events)
+    return render_template("organiser/audit_log.html", events=events, sentence=sentence)
