@@ -12,6 +12,10 @@ from regio.errors import AccountError
 MIN_LENGTH = 12
 MAX_LENGTH = 200
 MIN_DISTINCT = 4  # "aaaaaaaaaaaa" or "abababababab" is long but not a secret
+# Words of this service and language that people pick first (NIST: context-specific words).
+CONTEXT_WORDS = frozenset({"wachtwoord", "welkom", "regio", "beheer", "ocw", "opp",
+                           "regiobijeenkomst", "onderwijs"})
+_PADDING = "0123456789!?.,-_@#$%&* "
 
 
 @cache
@@ -29,10 +33,12 @@ def check_new_password(password: str, *, email: str, field: str = "password") ->
     if len(password) > MAX_LENGTH:
         raise AccountError("password_too_long", field=field, max=MAX_LENGTH)
     lowered = password.lower()
-    local_part = email.partition("@")[0].lower()
-    if lowered in common_passwords() or len(set(lowered)) < MIN_DISTINCT:
-        raise AccountError("password_common", field=field)
-    if lowered in (email.lower(), local_part) or lowered.strip("0123456789!. ") == "regio":
+    # "Password2024!" is "password" with padding: the word without it is checked too.
+    core = lowered.strip(_PADDING)
+    known = common_passwords()
+    context = CONTEXT_WORDS | {email.lower(), email.partition("@")[0].lower()}
+    if (lowered in known or core in known or core in context or lowered in context
+            or len(set(lowered)) < MIN_DISTINCT):
         raise AccountError("password_common", field=field)
 
 
