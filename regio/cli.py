@@ -147,6 +147,36 @@ def meeting_update(slug, day, start, end, capacity, unlimited, venue, address, i
                f"{result.cancellations_queued} cancellations, {result.promoted} promoted")
 
 
+@meeting_group.command("add")
+@click.argument("slug")
+@click.option("--title", required=True)
+@click.option("--date", "day", required=True, help="YYYY-MM-DD")
+@click.option("--venue", required=True)
+@click.option("--city", required=True)
+@click.option("--start", default="", help="HH:MM")
+@click.option("--end", default="", help="HH:MM")
+@click.option("--capacity", default="", help="places; leave out for no maximum")
+@click.option("--address", default="")
+@with_appcontext
+def meeting_add(slug, title, day, venue, city, start, end, capacity, address):
+    """Add a meeting, open for registration (the same checks as the back office)."""
+    from regio.i18n import local_today
+    from regio.meetings.creation import InvalidMeeting, MeetingInput, add_meeting
+    from regio.messages import message_for
+
+    given = MeetingInput(slug=slug, title=title, date=day, venue=venue, city=city,
+                         start=start, end=end, capacity=capacity, address=address)
+    try:
+        meeting = add_meeting(given, actor="cli", today=local_today(), now=utc_now())
+    except InvalidMeeting as invalid:
+        db.session.rollback()
+        problems = (f"{error.code} --{error.field}: {message_for(error)}"
+                    for error in invalid.errors)
+        raise click.ClickException("; ".join(problems)) from None
+    db.session.commit()
+    click.echo(f"added {meeting.slug}: {meeting.city}, {meeting.date.isoformat()}")
+
+
 @click.group("registrations")
 def registrations_group():
     """Registrations."""

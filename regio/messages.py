@@ -19,6 +19,14 @@ MESSAGES = {
     "too_long": _l("Gebruik hoogstens %(limit)s tekens."),
     "required": _l("Dit veld is verplicht."),
     "meeting_cancelled": _l("Deze bijeenkomst is geannuleerd."),
+    "date_in_past": _l("Kies een datum vanaf vandaag."),
+    "bad_slug": _l("Gebruik alleen kleine letters, cijfers en streepjes (-), hoogstens "
+                   "%(limit)s tekens, bijvoorbeeld zwolle-2025."),
+    "slug_taken": _l("Een andere bijeenkomst heeft dit webadres al. Kies een ander."),
+    "slug_reserved": _l("Dit woord kan niet als webadres. Kies een ander."),
+    "has_registrations": _l("Voor deze bijeenkomst zijn aanmeldingen geweest. U kunt hem "
+                            "archiveren, maar niet verwijderen."),
+    "meeting_gone": _l("Deze bijeenkomst bestaat niet meer."),
     # bookings
     "meeting_closed": _l("Aanmelden voor deze bijeenkomst is gesloten."),
     "meeting_past": _l("Deze bijeenkomst is al geweest."),

@@ -13,6 +13,7 @@ from regio.organiser import (  # noqa: E402,F401
     checkin,
     dashboard,
     exports,
+    meeting_new,
     meetings,
     own_account,
     passwords,
