@@ -54,7 +54,7 @@ MESSAGES = {
     "bad_format": _l("Kies csv, xlsx of pdf."),
     # accounts, passwords and two-factor login
     "password_too_short": _l("Kies een wachtwoord van minstens %(min)s tekens."),
-    "password_too_long": _l("Gebruik hoogstens %(max)s tekens."),
+    "password_too_long": _l("Gebruik hoogstens %(limit)s tekens."),
     "password_common": _l("Dit wachtwoord is te makkelijk te raden. Kies een ander, "
                           "bijvoorbeeld een zin van een paar woorden."),
     "bad_email": _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),

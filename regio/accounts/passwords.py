@@ -31,7 +31,7 @@ def check_new_password(password: str, *, email: str, field: str = "password") ->
     if len(password) < MIN_LENGTH:
         raise AccountError("password_too_short", field=field, min=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise AccountError("password_too_long", field=field, max=MAX_LENGTH)
+        raise AccountError("password_too_long", field=field, limit=MAX_LENGTH)
     lowered = password.lower()
     # "Password2024!" is "password" with padding: the word without it is checked too.
     core = lowered.strip(_PADDING)
