@@ -12,7 +12,7 @@ from tests.conftest import BASE_URL, csrf_token
 from tests.organiser_support import LOGIN, fresh
 from tests.test_mail_flow import body_text, send_all
 
-SECRET_RE = re.compile(r'<p class="secret"><code>([A-Z2-7]+)</code></p>')
+SECRET_RE = re.compile(r'<p class="secret"><code>([A-Z2-7 ]+)</code></p>')
 RECOVERY_RE = re.compile(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>")
 
 
@@ -38,8 +38,9 @@ def password_step(client, email: str, password: str):
 
 
 def code_now(secret: str, ahead: int = 0) -> str:
-    """The app's code `ahead` time steps from now (a step already used is refused)."""
-    return pyotp.TOTP(secret).at(time.time() + 30 * ahead)
+    """The app's code `ahead` time steps from now (a step already used is refused); the
+    secret as the page shows it, in groups of four, as people type it into their app."""
+    return pyotp.TOTP(secret.replace(" ", "")).at(time.time() + 30 * ahead)
 
 
 def logout(client):

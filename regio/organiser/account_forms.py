@@ -45,7 +45,8 @@ class ChangePasswordForm(NewPasswordForm):
 
 class InviteForm(Form):
     email = StringField(_l("E-mailadres"), validators=[_required(), _max(254), plain_text])
-    role = SelectField(_l("Rol"), choices=_role_choices(), validators=[_required()])
+    role = SelectField(_l("Rol"), choices=_role_choices(), validators=[_required()],
+                       default="organiser")
 
 
 class RoleForm(Form):
