@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+ADDED = "account.add"  # `regio user add`, a new account
+UPDATED = "account.update"  # `regio user add` for an existing account: new password and role
 LOGOUT = "logout"
 CODE_FAILED = "login.code_failed"
 INVITED = "account.invite"
@@ -30,6 +32,8 @@ ROLE_WORDS = {
 }
 
 SENTENCES = {
+    ADDED: _l("%(actor)s heeft het account %(subject)s gemaakt, met de rol %(role)s."),
+    UPDATED: _l("%(actor)s heeft %(subject)s een nieuw wachtwoord en de rol %(role)s gegeven."),
     LOGOUT: _l("%(actor)s is uitgelogd."),
     CODE_FAILED: _l("Bij het inloggen van %(subject)s is een verkeerde code ingevuld."),
     INVITED: _l("%(actor)s heeft %(subject)s uitgenodigd als %(role)s."),

@@ -55,7 +55,7 @@ def save_account(email: str, password: str, role: str, *, now: datetime,
         account.role = role
         end_everywhere(account)  # a new password logs out old sessions
     account.set_password(password)
-    audit.record(actor, "account.add" if created else "account.update", email, now=now, role=role)
+    audit.record(actor, events.ADDED if created else events.UPDATED, email, now=now, role=role)
     db.session.flush()
     return account, created
 
