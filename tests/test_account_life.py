@@ -91,6 +91,7 @@ def test_an_account_from_invitation_to_deactivation(app, make_organiser, meeting
     assert password_step(person, NEW, NEW_PASSWORD).status_code == 200
 
     log = admin.get("/beheer/logboek").get_data(as_text=True)
-    for sentence in ("gemaakt, met de rol beheerder", "uitgenodigd als organisator", "inloggen in twee stappen aangezet",
-                     "met een herstelcode ingelogd", "teruggezet", "uitgezet"):
+    for sentence in ("gemaakt, met de rol beheerder", "uitgenodigd als organisator",
+                     "inloggen in twee stappen aangezet", "met een herstelcode ingelogd",
+                     "teruggezet", "uitgezet"):
         assert sentence in log, sentence

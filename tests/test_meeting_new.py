@@ -123,7 +123,8 @@ def test_only_a_meeting_nobody_registered_for_can_be_deleted(app, organiser, mee
     deleted = post_form(organiser, "/beheer/bijeenkomsten/rotterdam/verwijderen")
     assert urlsplit(deleted.location).path == "/beheer/"
     assert client.get("/bijeenkomsten/rotterdam").status_code == 404
-    assert "verwijderd" in organiser.get("/beheer/logboek").get_data(as_text=True)
+    assert "heeft de bijeenkomst rotterdam verwijderd" in organiser.get(
+        "/beheer/logboek").get_data(as_text=True)
 
 
 def test_a_booking_for_a_meeting_deleted_meanwhile_is_refused_not_a_500(app, organiser,

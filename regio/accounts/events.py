@@ -1,5 +1,5 @@
-"""The audit events of accounts, logins and new meetings: a stable code each, and the Dutch
-sentence the audit log shows for it."""
+"""The audit events of accounts and logins: a stable code each, and the Dutch sentence the
+audit log shows for it."""
 
 from __future__ import annotations
 
@@ -20,10 +20,6 @@ PASSWORD_CHANGED = "account.password_change"
 SECOND_FACTOR_ON = "account.second_factor_on"
 SECOND_FACTOR_RESET = "account.second_factor_reset"
 RECOVERY_CODE_USED = "account.recovery_code_used"
-MEETING_ADDED = "meeting.add"
-MEETING_ARCHIVED = "meeting.archive"
-MEETING_RESTORED = "meeting.unarchive"
-MEETING_DELETED = "meeting.delete"
 
 ROLE_WORDS = {
     "admin": _l("beheerder"),
@@ -48,19 +44,5 @@ SENTENCES = {
     SECOND_FACTOR_RESET: _l("%(actor)s heeft inloggen in twee stappen van %(subject)s "
                             "teruggezet."),
     RECOVERY_CODE_USED: _l("%(subject)s heeft met een herstelcode ingelogd."),
-    MEETING_ADDED: _l("%(actor)s heeft de bijeenkomst %(subject)s toegevoegd."),
-    MEETING_ARCHIVED: _l("%(actor)s heeft de bijeenkomst %(subject)s gearchiveerd."),
-    MEETING_RESTORED: _l("%(actor)s heeft de bijeenkomst %(subject)s teruggehaald uit het "
-                         "archief."),
-    MEETING_DELETED: _l("%(actor)s heeft de bijeenkomst %(subject)s verwijderd."),
 }
 
-
-def sentence(event) -> str:
-    """The Dutch sentence for an audit event of this module, or its code for any other."""
-    text = SENTENCES.get(event.action)
-    if text is None:
-        return event.action
-    role = (event.details or {}).get("role")
-    return str(text) % {"actor": event.actor, "subject": event.subject or "",
-                        "role": str(ROLE_WORDS.get(role, role or ""))}

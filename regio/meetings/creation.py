@@ -11,11 +11,11 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 
 from regio import audit
-from regio.accounts import events
 from regio.db import db
 from regio.errors import MeetingError
 from regio.i18n import clock
 from regio.mail.models import ReminderCampaign
+from regio.meetings import events
 from regio.meetings.models import Meeting
 from regio.meetings.services import MAX_CAPACITY, parse_clock
 from regio.registrations.models import Registration
@@ -158,7 +158,7 @@ def add_meeting(given: MeetingInput, *, actor: str, today: date, now: datetime) 
         capacity=values["capacity"], created_at=now, updated_at=now)
     db.session.add(meeting)
     db.session.flush()
-    audit.record(actor, events.MEETING_ADDED, slug, now=now)
+    audit.record(actor, events.ADDED, slug, now=now)
     return meeting
 
 
@@ -167,7 +167,7 @@ def set_archived(meeting: Meeting, archived: bool, *, actor: str, now: datetime)
     if meeting.is_archived == archived:
         return
     meeting.is_archived = archived
-    audit.record(actor, events.MEETING_ARCHIVED if archived else events.MEETING_RESTORED,
+    audit.record(actor, events.ARCHIVED if archived else events.RESTORED,
                  meeting.slug, now=now)
     db.session.flush()
 
@@ -183,6 +183,6 @@ def delete_meeting(meeting: Meeting, *, actor: str, now: datetime) -> None:
     if ever_registered(meeting):
         raise MeetingError("has_registrations")
     db.session.execute(delete(ReminderCampaign).where(ReminderCampaign.meeting_id == meeting.id))
-    audit.record(actor, events.MEETING_DELETED, meeting.slug, now=now)
+    audit.record(actor, events.DELETED, meeting.slug, now=now)
     db.session.delete(meeting)
     db.session.flush()
