@@ -42,6 +42,13 @@ class Config:
     REGIO_LIMIT_REGISTER_EMAIL = "5 per hour"
     REGIO_LIMIT_LOGIN_IP = "10 per minute"
     REGIO_LIMIT_LOGIN_ACCOUNT = "5 per minute"
+    REGIO_LIMIT_CODE_ACCOUNT = "5 per minute"  # wrong second-step codes per account
+    REGIO_LIMIT_RESET_IP = "10 per hour"  # "Wachtwoord vergeten?" requests per IP address
+    REGIO_LIMIT_RESET_EMAIL = "3 per hour"  # reset mails per address (more get no mail)
+    # A back-office session ends after this long without a request, and this long after login.
+    REGIO_SESSION_IDLE_MINUTES = 30
+    REGIO_SESSION_MAX_HOURS = 12
+    REGIO_REQUIRE_2FA = False  # admin and organiser accounts must use two-factor login
     # A slow form filler must not lose their input (WCAG 2.2.1): the CSRF token has no time limit
     # of its own; it is bound to the session, which lasts as long as the browser keeps it.
     WTF_CSRF_TIME_LIMIT = None
@@ -49,7 +56,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    PERMANENT_SESSION_LIFETIME = 12 * 3600  # set from REGIO_SESSION_MAX_HOURS
     REGIO_PROXY_FIX = 0
     REGIO_TRUSTED_HOSTS: str | None = None
     REGIO_HSTS = False
@@ -78,6 +85,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REGIO_HSTS = True
+    REGIO_REQUIRE_2FA = True
     MAIL_URL = "smtp://localhost:25"
 
 
@@ -105,6 +113,12 @@ _ENV = {
     "REGIO_PROXY_FIX": int,
     "REGIO_TRUSTED_HOSTS": str,
     "REGIO_REMINDER_DAYS": None,
+    "REGIO_LIMIT_CODE_ACCOUNT": str,
+    "REGIO_LIMIT_RESET_IP": str,
+    "REGIO_LIMIT_RESET_EMAIL": str,
+    "REGIO_SESSION_IDLE_MINUTES": int,
+    "REGIO_SESSION_MAX_HOURS": int,
+    "REGIO_REQUIRE_2FA": None,
 }
 
 
@@ -125,8 +139,8 @@ def load_config(name: str | None = None, environ: dict | None = None) -> dict:
         if raw is None or raw == "":
             continue
         target = "SQLALCHEMY_DATABASE_URI" if key == "DATABASE_URL" else key
-        if key == "RATELIMIT_ENABLED":
-            settings[target] = _bool(raw, True)
+        if key in ("RATELIMIT_ENABLED", "REGIO_REQUIRE_2FA"):
+            settings[target] = _bool(raw, bool(settings[target]))
         elif key == "REGIO_REMINDER_DAYS":
             settings[target] = tuple(int(part) for part in raw.split(",") if part.strip())
         else:
@@ -143,6 +157,7 @@ def load_config(name: str | None = None, environ: dict | None = None) -> dict:
 
         settings["REGIO_ORGANIZER_EMAIL"] = parseaddr(settings["MAIL_FROM"])[1]
     settings["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(settings["SQLALCHEMY_DATABASE_URI"])
+    settings["PERMANENT_SESSION_LIFETIME"] = settings["REGIO_SESSION_MAX_HOURS"] * 3600
     settings["REGIO_CONFIG"] = name
     return settings
 

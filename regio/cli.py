@@ -62,6 +62,15 @@ def user_group():
     """Organisers' accounts."""
 
 
+ACCOUNT_ERRORS = {
+    "bad_email": "not a valid e-mail address",
+    "bad_account_role": "role must be admin, organiser or checkin",
+    "password_too_short": "the password needs at least 12 characters",
+    "password_too_long": "the password may have at most 200 characters",
+    "password_common": "this password is too common or too easy to guess: choose another",
+}
+
+
 @user_group.command("add")
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "organiser", "checkin"]), required=True)
@@ -69,7 +78,8 @@ def user_group():
 @with_appcontext
 def user_add(email: str, role: str, password_stdin: bool):
     """Add an organiser account (or reset its password and role)."""
-    from regio.accounts.services import AccountError, save_account
+    from regio.accounts.services import save_account
+    from regio.errors import AccountError
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -78,7 +88,7 @@ def user_add(email: str, role: str, password_stdin: bool):
     try:
         account, created = save_account(email, password, role, now=utc_now())
     except AccountError as error:
-        raise click.ClickException(error.message) from error
+        raise click.ClickException(f"{error.code}: {ACCOUNT_ERRORS.get(error.code, '')}") from error
     db.session.commit()
     click.echo(f"{'added' if created else 'updated'} {account.email} ({account.role})")
 
@@ -135,6 +145,36 @@ def meeting_update(slug, day, start, end, capacity, unlimited, venue, address, i
     click.echo(f"{slug}: changed {', '.join(result.changed) or 'nothing'}; "
                f"{result.invites_queued} updated invites, "
                f"{result.cancellations_queued} cancellations, {result.promoted} promoted")
+
+
+@meeting_group.command("add")
+@click.argument("slug")
+@click.option("--title", required=True)
+@click.option("--date", "day", required=True, help="YYYY-MM-DD")
+@click.option("--venue", required=True)
+@click.option("--city", required=True)
+@click.option("--start", default="", help="HH:MM")
+@click.option("--end", default="", help="HH:MM")
+@click.option("--capacity", default="", help="places; leave out for no maximum")
+@click.option("--address", default="")
+@with_appcontext
+def meeting_add(slug, title, day, venue, city, start, end, capacity, address):
+    """Add a meeting, open for registration (the same checks as the back office)."""
+    from regio.i18n import local_today
+    from regio.meetings.creation import InvalidMeeting, MeetingInput, add_meeting
+    from regio.messages import message_for
+
+    given = MeetingInput(slug=slug, title=title, date=day, venue=venue, city=city,
+                         start=start, end=end, capacity=capacity, address=address)
+    try:
+        meeting = add_meeting(given, actor="cli", today=local_today(), now=utc_now())
+    except InvalidMeeting as invalid:
+        db.session.rollback()
+        problems = (f"{error.code} --{error.field}: {message_for(error)}"
+                    for error in invalid.errors)
+        raise click.ClickException("; ".join(problems)) from None
+    db.session.commit()
+    click.echo(f"added {meeting.slug}: {meeting.city}, {meeting.date.isoformat()}")
 
 
 @click.group("registrations")

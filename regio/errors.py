@@ -22,3 +22,7 @@ class MeetingError(DomainError):
 
 class BookingError(DomainError):
     pass
+
+
+class AccountError(DomainError):
+    pass

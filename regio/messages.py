@@ -19,6 +19,14 @@ MESSAGES = {
     "too_long": _l("Gebruik hoogstens %(limit)s tekens."),
     "required": _l("Dit veld is verplicht."),
     "meeting_cancelled": _l("Deze bijeenkomst is geannuleerd."),
+    "date_in_past": _l("Kies een datum vanaf vandaag."),
+    "bad_slug": _l("Gebruik alleen kleine letters, cijfers en streepjes (-), hoogstens "
+                   "%(limit)s tekens, bijvoorbeeld zwolle-2025."),
+    "slug_taken": _l("Een andere bijeenkomst heeft dit webadres al. Kies een ander."),
+    "slug_reserved": _l("Dit woord kan niet als webadres. Kies een ander."),
+    "has_registrations": _l("Voor deze bijeenkomst zijn aanmeldingen geweest. U kunt hem "
+                            "archiveren, maar niet verwijderen."),
+    "meeting_gone": _l("Deze bijeenkomst bestaat niet meer."),
     # bookings
     "meeting_closed": _l("Aanmelden voor deze bijeenkomst is gesloten."),
     "meeting_past": _l("Deze bijeenkomst is al geweest."),
@@ -45,6 +53,23 @@ MESSAGES = {
                      "verlopen of verwijderd."),
     "bad_separator": _l("Onbekend scheidingsteken. Gebruik sep=comma, of laat het weg voor ;."),
     "bad_format": _l("Kies csv, xlsx of pdf."),
+    # accounts, passwords and two-factor login
+    "password_too_short": _l("Kies een wachtwoord van minstens %(min)s tekens."),
+    "password_too_long": _l("Gebruik hoogstens %(limit)s tekens."),
+    "password_common": _l("Dit wachtwoord is te makkelijk te raden. Kies een ander, "
+                          "bijvoorbeeld een zin van een paar woorden."),
+    "bad_email": _l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+    "bad_account_role": _l("Kies een rol."),
+    "account_exists": _l("Er is al een account met dit e-mailadres."),
+    "already_has_password": _l("Dit account heeft al een wachtwoord. Een uitnodiging is niet "
+                               "meer nodig."),
+    "account_disabled": _l("Dit account staat uit. Zet het eerst weer aan."),
+    "last_admin": _l("Dit is de laatste beheerder. Maak eerst iemand anders beheerder."),
+    "wrong_password": _l("Dit is niet uw huidige wachtwoord."),
+    "link_invalid": _l("Deze link werkt niet meer. Vraag een nieuwe link aan."),
+    "bad_code": _l("Deze code klopt niet. Vul de 6 cijfers in die uw app nu laat zien."),
+    "second_factor_exists": _l("Inloggen in twee stappen staat al aan."),
+    "no_enrolment": _l("Begin opnieuw met het instellen van inloggen in twee stappen."),
     # QR images
     "bad_qr_size": _l("Kies een grootte van %(low)s tot %(high)s pixels."),
     "bad_qr_level": _l("Kies een foutcorrectie: L, M, Q of H."),

@@ -1,17 +1,19 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
-from regio.accounts.models import Organiser
+from regio.accounts.models import AccountToken, Organiser, RecoveryCode
 from regio.audit import AuditEvent
 from regio.mail.models import OutboxMessage, ReminderCampaign
 from regio.meetings.models import Meeting
 from regio.registrations.models import PersonalLink, Registration
 
 __all__ = [
+    "AccountToken",
     "AuditEvent",
     "Meeting",
     "Organiser",
     "OutboxMessage",
     "PersonalLink",
+    "RecoveryCode",
     "Registration",
     "ReminderCampaign",
 ]

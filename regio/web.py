@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, jsonify, redirect, render_template, request
+from flask import Flask, abort, jsonify, redirect, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -49,6 +51,7 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from regio import models  # noqa: F401  (the whole schema, for Alembic and create_all)
+    from regio.accounts import sessions
     from regio.accounts.models import Organiser
 
     @login_manager.user_loader
@@ -59,6 +62,12 @@ def register_extensions(app: Flask) -> None:
         account = db.session.get(Organiser, int(account_id))
         if account is None or str(account.session_version) != version:
             return None
+        now = time.time()
+        idle = timedelta(minutes=app.config["REGIO_SESSION_IDLE_MINUTES"])
+        absolute = timedelta(hours=app.config["REGIO_SESSION_MAX_HOURS"])
+        if not sessions.is_current(session, now=now, idle=idle, absolute=absolute):
+            return None
+        sessions.touch(session, now=now)
         return account
 
 

@@ -8,14 +8,18 @@ from urllib.parse import urlsplit
 import pytest
 
 from regio.accounts.models import RIGHTS
+from regio.accounts.services import save_account
 from regio.db import db
 from regio.mail.models import OutboxMessage, OutboxState, ReminderCampaign
 from regio.mail.outbox import Kind, enqueue
 from regio.registrations.tickets import ticket_token
-from tests.conftest import csrf_token
+from tests.conftest import PASSWORD, csrf_token
 from tests.organiser_support import add_registration, fresh, logged_in, login, new_client
 
-OPEN_ROUTES = {"organiser.login", "organiser.logout"}
+# Before a login: the login itself, its second step, and the password links sent by mail.
+OPEN_ROUTES = {"organiser.login", "organiser.logout", "organiser.login_code",
+               "organiser.forgot_password", "organiser.reset_password",
+               "organiser.accept_invitation"}
 ROLES = ("admin", "organiser", "checkin")
 
 
@@ -29,9 +33,12 @@ def url_values(app, meetings):
     message = enqueue(Kind.REMINDER, key="reminder:test", recipient=registration.email,
                       registration=registration, campaign=campaign, now=datetime.now(UTC))
     message.state = OutboxState.FAILED
+    other, _created = save_account("collega@ocw-regio.nl", PASSWORD, "organiser",
+                                   now=datetime.now(UTC))
     db.session.commit()
     return {"slug": "zwolle", "registration_id": registration.id,
-            "ticket_token": ticket_token(registration), "message_id": message.id}
+            "ticket_token": ticket_token(registration), "message_id": message.id,
+            "account_id": other.id}
 
 
 def beheer_routes(app):
@@ -120,6 +127,18 @@ def test_a_disabled_account_loses_its_session(app, make_organiser, url_values):
     response = client.get("/beheer/bijeenkomsten/zwolle")
     assert response.status_code == 302
     assert urlsplit(response.location).path == "/beheer/inloggen"
+
+
+def test_open_routes_answer_anonymously_without_error(app, url_values):
+    client = new_client(app)
+    assert client.get("/beheer/inloggen").status_code == 200
+    assert client.get("/beheer/wachtwoord-vergeten").status_code == 200
+    # The second step without a password first goes back to the first.
+    response = client.get("/beheer/inloggen/code")
+    assert urlsplit(response.location).path == "/beheer/inloggen"
+    for url in ("/beheer/wachtwoord-herstellen/" + "x" * 32, "/beheer/uitnodiging/" + "x" * 32,
+                "/beheer/uitnodiging/kort"):
+        assert client.get(url).status_code == 410, url
 
 
 def test_outbox_fixture_row_is_real(url_values):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import insert, select
 
+from regio.accounts import sessions
 from regio.audit import AuditEvent
 from regio.db import db
 from regio.exports import (
@@ -51,6 +53,7 @@ def login(client, account):
     with client.session_transaction() as session:
         session["_user_id"] = account.get_id()
         session["_fresh"] = True
+        sessions.start(session, now=time.time())  # a session without its login time is over
 
 
 def read_csv(data: bytes, sep: str = ";") -> list[list[str]]:

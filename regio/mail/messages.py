@@ -30,6 +30,7 @@ from sqlalchemy import select
 from regio import invites
 from regio.db import db
 from regio.i18n import long_date
+from regio.mail import account_mail
 from regio.mail.addresses import AddressError, to_wire
 from regio.mail.models import OutboxMessage, ReminderCampaign
 from regio.mail.outbox import Kind
@@ -128,6 +129,12 @@ class Composer:
     def compose(self, row: OutboxMessage, registration: Registration | None,
                 meeting: Meeting | None, campaign: ReminderCampaign | None = None,
                 ) -> bytes | Dropped:
+        if row.kind in Kind.ACCOUNT:
+            subject, text, html = account_mail.render(row, base_url=self.base_url,
+                                                      reply_to=self.organizer.email)
+            content_type, body = _multipart("alternative", [_text_part(text, "plain"),
+                                                            _text_part(html, "html")])
+            return self._wire(row, subject, "", "nl", content_type, body)
         method = invite_method(row)
         reason = _why_not(row, registration, meeting, method, self.today)
         if reason:
@@ -169,10 +176,14 @@ class Composer:
                                f'Content-Disposition: attachment; filename="{invites.FILENAME}"')
             alternative = _part(*_multipart("alternative", [*parts, calendar]))
             content_type, body = _multipart("mixed", [alternative, attachment])
+        return self._wire(row, subject, context["name"] or "", locale, content_type, body)
+
+    def _wire(self, row, subject: str, name: str, locale: str, content_type: str,
+              body: bytes) -> bytes:
         headers = {
             "Subject": _header_text(subject, "Subject"),
             "From": self.mail_from,
-            "To": formataddr((context["name"] or "", to_wire(row.recipient)), charset="utf-8"),
+            "To": formataddr((name, to_wire(row.recipient)), charset="utf-8"),
             "Reply-To": self.organizer.email,
             "Date": format_datetime(row.created_at),
             "Message-ID": row.message_id,
@@ -181,7 +192,7 @@ class Composer:
             "MIME-Version": "1.0",
             "Content-Type": content_type,
         }
-        head = "".join(f"{name}: {_one_line(value)}\r\n" for name, value in headers.items())
+        head = "".join(f"{key}: {_one_line(value)}\r\n" for key, value in headers.items())
         return head.encode("ascii") + b"\r\n" + body
 
     def _render(self, row, shared: dict, personal: dict) -> tuple[str, str, str]:

@@ -31,11 +31,13 @@ class Kind:
     EXPIRED = "expired"  # the hold ran out before the address was confirmed
     REMINDER = "reminder"  # reminder + current invite (REQUEST)
     GUARDIAN_NOTICE = "guardian_notice"  # a pupil under 16 registered: notice to the guardian
+    ACCOUNT_INVITE = "account_invite"  # a new back-office account: set your password
+    PASSWORD_RESET = "password_reset"  # "Wachtwoord vergeten?": choose a new password
 
     TO_GUARDIAN = (GUARDIAN_NOTICE,)  # sent to the guardian's address, not the registrant's
-
+    ACCOUNT = (ACCOUNT_INVITE, PASSWORD_RESET)  # about an account, not a registration
     ALL = (CONFIRM_EMAIL, LINK_AGAIN, CONFIRMED, WAITING, PROMOTED, UPDATED, CANCELLED,
-           MEETING_CANCELLED, MOVED, ERASED, EXPIRED, REMINDER, GUARDIAN_NOTICE)
+           MEETING_CANCELLED, MOVED, ERASED, EXPIRED, REMINDER, GUARDIAN_NOTICE, *ACCOUNT)
 
 
 def make_message_id(base_url: str) -> str:

@@ -44,6 +44,8 @@ class Meeting(db.Model):
     taken: Mapped[int] = mapped_column(default=0, server_default="0")
     is_open: Mapped[bool] = mapped_column(default=True, server_default="1")
     is_cancelled: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Hidden from the home page; the back office keeps its lists and exports.
+    is_archived: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Raised on every change of date, time or place; registrations add it to their own SEQUENCE.
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

@@ -51,8 +51,10 @@ def _panel(meeting: Meeting) -> MeetingPanel:
 @bp.get("/")
 @require("manage", otherwise="organiser.checkin_start")
 def dashboard():
-    panels = [_panel(meeting) for meeting in list_meetings()]
-    return render_template("organiser/dashboard.html", panels=panels, today=local_today())
+    meetings = list_meetings()
+    panels = [_panel(meeting) for meeting in meetings if not meeting.is_archived]
+    return render_template("organiser/dashboard.html", panels=panels, today=local_today(),
+                           archived=[meeting for meeting in meetings if meeting.is_archived])
 
 
 @bp.get("/rapportage")

@@ -16,7 +16,7 @@ from regio.i18n import local_today
 from regio.messages import message_for
 from regio.public import bp, pages
 from regio.public.forms import RegistrationForm, clean_source
-from regio.public.views import known_meeting_id, load_meeting
+from regio.public.views import forget_meeting_id, known_meeting_id, load_meeting
 from regio.registrations.services import Applicant, normalise_email, register
 
 
@@ -88,6 +88,8 @@ def register_post(slug: str):
         register(known_meeting_id(slug), applicant, now=utc_now())
     except BookingError as error:
         db.session.rollback()
+        if error.code == "meeting_gone":
+            forget_meeting_id(slug)
         found = load_meeting(slug)
         if error.field and error.field in form:
             form[error.field].errors = [message_for(error)]

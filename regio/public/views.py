@@ -12,12 +12,17 @@ from regio.i18n import local_today
 from regio.meetings.services import get_meeting, list_meetings
 from regio.public import bp, pages
 
+GROUP_FROM = 4  # more meetings than this: upcoming first, past ones apart below
+
 
 @bp.get("/")
 def index():
-    meetings = list_meetings()
-    page = partial(render_template, "public/index.html", meetings=meetings, today=local_today())
-    return pages.cached("index", meetings, page) if pages.can_keep() else page()
+    today = local_today()
+    shown = [m for m in list_meetings() if not m.is_archived]
+    page = partial(render_template, "public/index.html", meetings=shown, today=today,
+                   upcoming=[m for m in shown if not m.is_past(today)],
+                   past=[m for m in shown if m.is_past(today)], grouped=len(shown) > GROUP_FROM)
+    return pages.cached("index", shown, page) if pages.can_keep() else page()
 
 
 def load_meeting(slug: str):
@@ -30,14 +35,20 @@ def load_meeting(slug: str):
 def known_meeting_id(slug: str) -> int:
     """The id of the meeting at `slug`, else 404, asking the database once per slug.
 
-    Meetings are never renamed or deleted, so a slug found keeps its id for the life of the
-    process: the QR images and the registration POST then need no look-up. Only what was
-    found is remembered, so a meeting added later is found at once.
+    Meetings are never renamed, so a slug found keeps its id until the meeting is deleted
+    (only one nobody registered for can be): the QR images and the registration POST then
+    need no look-up. Only what was found is remembered, so a meeting added later is found at
+    once; a booking for a deleted meeting says `meeting_gone`, and `forget_meeting_id` drops
+    it (another process may have deleted it, so this one learns it from the booking).
     """
     known = current_app.extensions.setdefault("regio.meeting_ids", {})
     if slug not in known:  # at most one entry per meeting: only found slugs are kept
         known[slug] = load_meeting(slug).id
     return known[slug]
+
+
+def forget_meeting_id(slug: str) -> None:
+    current_app.extensions.setdefault("regio.meeting_ids", {}).pop(slug, None)
 
 
 @bp.get("/privacy")

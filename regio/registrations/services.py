@@ -197,6 +197,8 @@ def register(meeting_id: int, applicant: Applicant, *, now: datetime) -> Outcome
         _keep_current(meeting_id, booking)
     else:  # closed, cancelled, past or full: see which, under the lock
         meeting = lock_row(Meeting, meeting_id)
+        if meeting is None:  # deleted since the caller looked its id up
+            raise BookingError("meeting_gone")
         _refuse_unless_open(meeting, now)
         # Only a full meeting can be kept full by holds nobody confirmed; otherwise they wait
         # for `regio registrations release-expired` and the booking skips the look-up.
