@@ -51,6 +51,9 @@ class Config:
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     REGIO_PROXY_FIX = 0
+    REGIO_METRICS_TOKEN: str | None = None  # /metrics answers 404 without it
+    REGIO_LOG_FORMAT = "text"  # "json": one JSON line per request
+    REGIO_ALLOW_SQLITE = False  # production refuses SQLite unless this is set
     REGIO_HSTS = False
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
@@ -102,6 +105,9 @@ _ENV = {
     "REGIO_LIMIT_LOGIN_IP": str,
     "REGIO_LIMIT_LOGIN_ACCOUNT": str,
     "REGIO_PROXY_FIX": int,
+    "REGIO_METRICS_TOKEN": str,
+    "REGIO_LOG_FORMAT": str,
+    "REGIO_ALLOW_SQLITE": None,
     "REGIO_REMINDER_DAYS": None,
 }
 
@@ -125,6 +131,8 @@ def load_config(name: str | None = None, environ: dict | None = None) -> dict:
         target = "SQLALCHEMY_DATABASE_URI" if key == "DATABASE_URL" else key
         if key == "RATELIMIT_ENABLED":
             settings[target] = _bool(raw, True)
+        elif key == "REGIO_ALLOW_SQLITE":
+            settings[target] = raw.strip() == "1"
         elif key == "REGIO_REMINDER_DAYS":
             settings[target] = tuple(int(part) for part in raw.split(",") if part.strip())
         else:

@@ -22,7 +22,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     )
     app.config.from_mapping(settings)
 
-    from regio import web
+    from regio import observe, web
 
     web.register_extensions(app)
     web.register_blueprints(app)
@@ -30,4 +30,5 @@ def create_app(config: dict | str | None = None) -> Flask:
     web.register_error_handlers(app)
     web.register_template_helpers(app)
     web.register_cli(app)
+    observe.register_observability(app)
     return app
