@@ -12,8 +12,9 @@ PostgreSQL database `pg_url`), runs `regio db upgrade` and `regio seed --demo` i
 starts gunicorn (gthread workers) on a free loopback port, waits for /healthz and yields a
 `Server` (`.base_url`, `.database_url`, `.env`: the environment the app runs with, for further
 `regio` commands through `server.regio(...)`). On exit gunicorn is stopped and the schema or
-folder removed. Settings: REGIO_CONFIG=production, a random SECRET_KEY, RATELIMIT_ENABLED=false,
-MAIL_URL=file://<tmp>/outbox, REGIO_BASE_URL=https://regio.example.nl; `env` overrides any.
+folder removed. Settings: REGIO_CONFIG=production (REGIO_ALLOW_SQLITE=1 on SQLite), a random
+SECRET_KEY, RATELIMIT_ENABLED=false, MAIL_URL=file://<tmp>/outbox,
+REGIO_BASE_URL=https://regio.example.nl; `env` overrides any.
 
 `measure(make_request, ...)` keeps `connections` keep-alive connections busy for `warmup` (not
 counted) and then `duration` seconds, and returns `Stats` (rps, p50_ms, p99_ms, errors,
@@ -242,6 +243,7 @@ def serve(*, backend: str = "sqlite", workers: int = 2, threads: int = 4, env: d
             "REGIO_BASE_URL": BASE_URL,
             "RATELIMIT_ENABLED": "false",
             "MAIL_URL": f"file://{folder / 'outbox'}",
+            "REGIO_ALLOW_SQLITE": "1" if backend == "sqlite" else "",
             **(env or {}),
         }
         bin_dir = _bin_dir()

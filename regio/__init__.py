@@ -22,7 +22,9 @@ def create_app(config: dict | str | None = None) -> Flask:
     )
     app.config.from_mapping(settings)
 
-    from regio import observe, web
+    from regio import observe, startup, web
+
+    startup.check_production(app)
 
     web.register_extensions(app)
     web.register_blueprints(app)

@@ -13,9 +13,13 @@ from regio.errors import DomainError
 
 
 def _create_app():
+    from config import ConfigError
     from regio import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:  # one clear line, not a traceback
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
