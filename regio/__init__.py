@@ -22,11 +22,12 @@ def create_app(config: dict | str | None = None) -> Flask:
     )
     app.config.from_mapping(settings)
 
-    from regio import observe, startup, web
+    from regio import backup, observe, startup, web
 
     startup.check_production(app)
 
     web.register_extensions(app)
+    backup.hold_in_use_lock(app)
     web.register_blueprints(app)
     web.register_request_hooks(app)
     web.register_error_handlers(app)

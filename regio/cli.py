@@ -262,5 +262,7 @@ COMMANDS = (seed_command, user_group, meeting_group, registrations_group, mail_g
 
 
 def register_commands(app) -> None:
-    for command in COMMANDS:
+    from regio.cli_backup import BACKUP_COMMANDS
+
+    for command in (*COMMANDS, *BACKUP_COMMANDS):
         app.cli.add_command(command)
