@@ -215,8 +215,12 @@ def _stop(process: subprocess.Popen) -> None:
 @contextlib.contextmanager
 def serve(*, backend: str = "sqlite", workers: int = 2, threads: int = 4, env: dict | None = None,
           pg_url: str | None = None, seed: bool = True,
-          connections: int | None = None) -> Iterator[Server]:
+          connections: int | None = None,
+          database_url: str | None = None) -> Iterator[Server]:
     """A gunicorn server on a fresh, migrated and seeded database (see the module docstring).
+
+    `database_url`: serve the database of another server (`server.database_url`) instead of
+    a fresh one, as a second app server behind the same load balancer would.
 
     `connections`: the load's number of keep-alive connections. Each worker then takes at most
     its share, as a proxy in front of gunicorn would spread them; left alone, one worker often
@@ -225,12 +229,14 @@ def serve(*, backend: str = "sqlite", workers: int = 2, threads: int = 4, env: d
     """
     if backend not in ("sqlite", "postgresql"):
         raise ValueError(f"unknown backend {backend!r}")
-    if backend == "postgresql" and not pg_url:
+    if backend == "postgresql" and not (pg_url or database_url):
         raise ValueError("backend='postgresql' needs pg_url (REGIO_BENCH_POSTGRES_URL)")
     with (tempfile.TemporaryDirectory(prefix="regio-bench-") as scratch,
           contextlib.ExitStack() as stack):
         folder = Path(scratch)
-        if backend == "sqlite":
+        if database_url is not None:
+            pass  # migrating and seeding again change nothing
+        elif backend == "sqlite":
             database_url = f"sqlite:///{folder / 'regio.sqlite3'}"
         else:
             database_url = stack.enter_context(_fresh_schema(pg_url))
