@@ -29,7 +29,7 @@ def on_starting(server):
     except ConfigError:
         return  # each worker refuses with the reason
     for finding in server_findings(settings, workers=server.cfg.workers):
-        server.log.warning("warning: %s", finding.text)
+        server.log.warning("%s", finding.text)
 
 
 def post_worker_init(worker):

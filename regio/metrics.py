@@ -44,9 +44,12 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 QUEUE_STATES = (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.FAILED)
 
 
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else "other"
+
+
 def count_request(endpoint: str, method: str, status: int, seconds: float) -> None:
-    method = method if method in KNOWN_METHODS else "other"
-    REQUESTS.labels(endpoint, method, str(status)).inc()
+    REQUESTS.labels(endpoint, method_label(method), str(status)).inc()
     LATENCY.labels(endpoint).observe(seconds)
 
 

@@ -24,7 +24,7 @@ from flask import Flask, request
 from werkzeug.wsgi import ClosingIterator
 
 from config import ConfigError
-from regio.metrics import count_request, register_metrics
+from regio.metrics import count_request, method_label, register_metrics
 
 REQUEST_LOGGER = "regio.requests"
 ENDPOINT_KEY = "regio.endpoint"
@@ -78,7 +78,7 @@ class RequestObserver:
         count_request(endpoint, method, answer["status"], seconds)
         if self.logger is not None:
             self.logger.info(json.dumps(request_record(
-                request_id=environ[REQUEST_ID_KEY], method=method[:16], endpoint=endpoint,
+                request_id=environ[REQUEST_ID_KEY], method=method_label(method), endpoint=endpoint,
                 route=environ.get(ROUTE_KEY), status=answer["status"], seconds=seconds,
                 at=datetime.now(UTC))))
 

@@ -74,4 +74,4 @@ def check_production(app: Flask) -> None:
         if finding.refuse:
             raise ConfigError(finding.text)
     for finding in findings:
-        app.logger.warning("warning: %s", finding.text)
+        app.logger.warning("%s", finding.text)

@@ -85,7 +85,7 @@ def test_counts_add_up_over_workers_and_the_json_log_holds_no_personal_data():
         log = wait_for(lambda: '"public.personal"' in server.log.read_text() and
                        server.log.read_text())
 
-    assert "warning: RATELIMIT_STORAGE_URI is memory:// with 2 workers" in log
+    assert "[WARNING] RATELIMIT_STORAGE_URI is memory:// with 2 workers" in log
     for secret in (token, "anna", "devries", "secret-query", "poster"):
         assert secret not in log.lower()
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]

@@ -89,8 +89,8 @@ def test_warnings_are_logged_and_the_app_starts(tmp_path, caplog, monkeypatch):
                           "REGIO_ALLOW_SQLITE": True, "REGIO_BASE_URL": "http://x.example"})
     warnings = [r.getMessage() for r in caplog.records if r.name == "regio"]
     assert len(warnings) == 2
-    assert warnings[0].startswith("warning: REGIO_BASE_URL='http://x.example' is not https")
-    assert warnings[1].startswith("warning: REGIO_CONTACT_EMAIL is not set")
+    assert warnings[0].startswith("REGIO_BASE_URL='http://x.example' is not https")
+    assert warnings[1].startswith("REGIO_CONTACT_EMAIL is not set")
     assert app.test_client().get("/healthz").status_code == 200
 
 
