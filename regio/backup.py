@@ -115,8 +115,16 @@ def _describe(connection: sqlite3.Connection, path: Path) -> Copy:
     return Copy(path, revision[0], registrations, path.stat().st_size)
 
 
+def _refuse_same_file(database: str, other: Path) -> None:
+    live = Path(database).resolve()
+    if other.resolve() in {live, live.with_name(f"{live.name}-wal"),
+                           live.with_name(f"{live.name}-shm")}:
+        raise BackupError("same_file", path=str(other))
+
+
 def backup(database: str, target: Path) -> Copy:
     """Copy the live database to `target` (replacing it), readable by its owner only."""
+    _refuse_same_file(database, target)
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     try:
@@ -147,13 +155,12 @@ def check_backup(path: Path) -> Copy:
     return found
 
 
-def restore(path: Path, database: str) -> Copy:
-    """Replace `database` with the backup at `path` (the caller holds `sole_use`)."""
-    found = check_backup(path)
-    with (closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source,
+def restore(checked: Copy, database: str) -> None:
+    """Replace `database` with a backup `check_backup` passed (the caller holds `sole_use`)."""
+    _refuse_same_file(database, checked.path)
+    with (closing(sqlite3.connect(f"file:{checked.path}?mode=ro", uri=True)) as source,
           closing(sqlite3.connect(database, timeout=30)) as live):
         source.backup(live)
-    return found
 
 
 def has_data(database: str) -> bool:

@@ -22,6 +22,7 @@ PROBLEMS = {
     "not_sqlite": "{path} is not a SQLite database",
     "not_regio": "{path} is not a Regio database (no schema revision or registrations)",
     "damaged": "{path} fails SQLite's quick_check: it is damaged",
+    "same_file": "{path} is the database itself: name another file",
 }
 
 
@@ -75,11 +76,11 @@ def restore_command(file: Path, yes: bool):
             current_app.config["SQLALCHEMY_DATABASE_URI"], file))
     app = current_app._get_current_object()
     try:
-        backups.check_backup(file)
+        restored = backups.check_backup(file)
         with backups.sole_use(app):
             if not yes and backups.has_data(database):
                 click.confirm(f"replace everything in {database} with {file}?", abort=True)
-            restored = backups.restore(file, database)
+            backups.restore(restored, database)
     except BackupError as error:
         _fail(error, lock=f"{database}.in-use")
     except (sqlite3.Error, OSError) as error:

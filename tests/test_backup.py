@@ -176,6 +176,14 @@ def test_restore_refuses_while_another_app_holds_the_database(seeded, tmp_path):
     assert seeded.invoke(args=["restore", str(copy), "--yes"]).exit_code == 0
 
 
+def test_backup_never_replaces_the_database_itself(seeded, tmp_path):
+    for name in ("regio.sqlite3", "regio.sqlite3-wal"):
+        refused = seeded.invoke(args=["backup", str(tmp_path / name)])
+        assert refused.exit_code == 1
+        assert "is the database itself" in refused.stderr
+    assert "zwolle" in slugs(tmp_path / "regio.sqlite3")
+
+
 def slugs(database: Path) -> set[str]:
     with closing(sqlite3.connect(database)) as connection:
         return {row[0] for row in connection.execute("SELECT slug FROM meetings")}
