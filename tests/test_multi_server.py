@@ -175,7 +175,8 @@ def senders(env: dict, folder: Path, count: int = 2):
     for n in range(count):
         with (folder / f"sender{n}.log").open("w") as log:
             processes.append(subprocess.Popen(
-                [str(REGIO), "mail", "send", "--interval", "0.2"], env=env,
+                [str(REGIO), "mail", "send", "--interval", "0.2"],
+                env={**env, "PYTHONUNBUFFERED": "1"},  # each batch's line, even if killed
                 stdout=log, stderr=subprocess.STDOUT))
     try:
         yield processes
@@ -244,6 +245,7 @@ def test_two_servers_two_senders_one_database(redis_url, smtp_server, tmp_path, 
             work = [pool.submit(crowd.applicant, n) for n in range(APPLICANTS)]
             wait_for(lambda: len(handler.messages) >= KILL_AFTER_MAILS, timeout=120,
                      what=f"{KILL_AFTER_MAILS} mails")
+            assert doomed.poll() is None, "the sender to kill had stopped by itself"
             doomed.kill()  # SIGKILL: whatever it claimed stays "sending" until MAIL_STALE_AFTER
             for done in work:
                 done.result()
@@ -258,6 +260,8 @@ def test_two_servers_two_senders_one_database(redis_url, smtp_server, tmp_path, 
         facts = database_facts(one.database_url)
 
     cancellations = len(range(0, APPLICANTS, CANCEL_EVERY))
+    sent_by = [sum(int(n) for n in re.findall(r"^sent (\d+),", log.read_text(), re.M))
+               for log in sorted(tmp_path.glob("sender*.log"))]
     statuses, outbox = facts["statuses"], facts["outbox"]
     placed = statuses.get("held", 0) + statuses.get("confirmed", 0)
     promoted = facts["promotions"]
@@ -275,7 +279,8 @@ def test_two_servers_two_senders_one_database(redis_url, smtp_server, tmp_path, 
               f"{CAPACITY} (most seen in {watch.scrapes} scrapes: {watch.most:.0f}), waiting "
               f"{statuses.get('waiting', 0)}, promoted {len(promoted)}\n"
               f"  mails: {expected_mails} expected, {len(facts['message_ids'])} marked sent, "
-              f"{len(handler.messages)} arrived, {resent} sent again\n"
+              f"{len(handler.messages)} arrived, {resent} sent again; finished batches: "
+              f"killed sender {sent_by[0]} mails, the other {sent_by[1]}\n"
               f"  dropped as superseded {dict(Counter(dropped.values()))}; "
               f"outbox {dict(outbox)}\n"
               f"  one address {SAME_ADDRESS_TRIES} times over both servers: "
