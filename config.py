@@ -59,6 +59,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 12 * 3600  # set from REGIO_SESSION_MAX_HOURS
     REGIO_PROXY_FIX = 0
     REGIO_TRUSTED_HOSTS: str | None = None
+    REGIO_METRICS_TOKEN: str | None = None  # /metrics answers 404 without it
+    REGIO_LOG_FORMAT = "text"  # "json": one JSON line per request
+    REGIO_ALLOW_SQLITE = False  # production refuses SQLite unless this is set
     REGIO_HSTS = False
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
@@ -112,6 +115,9 @@ _ENV = {
     "REGIO_LIMIT_LOGIN_ACCOUNT": str,
     "REGIO_PROXY_FIX": int,
     "REGIO_TRUSTED_HOSTS": str,
+    "REGIO_METRICS_TOKEN": str,
+    "REGIO_LOG_FORMAT": str,
+    "REGIO_ALLOW_SQLITE": None,
     "REGIO_REMINDER_DAYS": None,
     "REGIO_LIMIT_CODE_ACCOUNT": str,
     "REGIO_LIMIT_RESET_IP": str,
@@ -141,6 +147,8 @@ def load_config(name: str | None = None, environ: dict | None = None) -> dict:
         target = "SQLALCHEMY_DATABASE_URI" if key == "DATABASE_URL" else key
         if key in ("RATELIMIT_ENABLED", "REGIO_REQUIRE_2FA"):
             settings[target] = _bool(raw, bool(settings[target]))
+        elif key == "REGIO_ALLOW_SQLITE":
+            settings[target] = raw.strip() == "1"
         elif key == "REGIO_REMINDER_DAYS":
             settings[target] = tuple(int(part) for part in raw.split(",") if part.strip())
         else:

@@ -1,10 +1,35 @@
 """gunicorn settings for Regio (`gunicorn -c gunicorn.conf.py 'regio:create_app()'`)."""
 
+import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 worker_class = "gthread"
 threads = 2
 control_socket_disable = True  # gunicorn ≥ 23 would otherwise create a socket in $HOME
+
+# /metrics adds up the request counts of every worker through prometheus_client's multiprocess
+# mode: each worker writes its own file here. It must be set before a worker imports Regio.
+_own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="regio-metrics-")
+
+
+def on_starting(server):
+    # Counts left by an earlier run would be added to this one's.
+    for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+        stale.unlink()
+    from config import ConfigError, load_config
+    from regio.startup import server_findings
+
+    try:
+        settings = load_config()
+    except ConfigError:
+        return  # each worker refuses with the reason
+    for finding in server_findings(settings, workers=server.cfg.workers):
+        server.log.warning("%s", finding.text)
 
 
 def post_worker_init(worker):
@@ -12,3 +37,8 @@ def post_worker_init(worker):
     # behind threads that keep it for the full switch interval (5 ms). A booking holds the
     # meeting lock across several such waits, so a shorter interval shortens every queue.
     sys.setswitchinterval(0.0005)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -12,8 +12,9 @@ PostgreSQL database `pg_url`), runs `regio db upgrade` and `regio seed --demo` i
 starts gunicorn (gthread workers) on a free loopback port, waits for /healthz and yields a
 `Server` (`.base_url`, `.database_url`, `.env`: the environment the app runs with, for further
 `regio` commands through `server.regio(...)`). On exit gunicorn is stopped and the schema or
-folder removed. Settings: REGIO_CONFIG=production, a random SECRET_KEY, RATELIMIT_ENABLED=false,
-MAIL_URL=file://<tmp>/outbox, REGIO_BASE_URL=https://regio.example.nl; `env` overrides any.
+folder removed. Settings: REGIO_CONFIG=production (REGIO_ALLOW_SQLITE=1 on SQLite), a random
+SECRET_KEY, RATELIMIT_ENABLED=false, MAIL_URL=file://<tmp>/outbox,
+REGIO_BASE_URL=https://regio.example.nl; `env` overrides any.
 
 `measure(make_request, ...)` keeps `connections` keep-alive connections busy for `warmup` (not
 counted) and then `duration` seconds, and returns `Stats` (rps, p50_ms, p99_ms, errors,
@@ -214,8 +215,12 @@ def _stop(process: subprocess.Popen) -> None:
 @contextlib.contextmanager
 def serve(*, backend: str = "sqlite", workers: int = 2, threads: int = 4, env: dict | None = None,
           pg_url: str | None = None, seed: bool = True,
-          connections: int | None = None) -> Iterator[Server]:
+          connections: int | None = None,
+          database_url: str | None = None) -> Iterator[Server]:
     """A gunicorn server on a fresh, migrated and seeded database (see the module docstring).
+
+    `database_url`: serve the database of another server (`server.database_url`) instead of
+    a fresh one, as a second app server behind the same load balancer would.
 
     `connections`: the load's number of keep-alive connections. Each worker then takes at most
     its share, as a proxy in front of gunicorn would spread them; left alone, one worker often
@@ -224,12 +229,14 @@ def serve(*, backend: str = "sqlite", workers: int = 2, threads: int = 4, env: d
     """
     if backend not in ("sqlite", "postgresql"):
         raise ValueError(f"unknown backend {backend!r}")
-    if backend == "postgresql" and not pg_url:
+    if backend == "postgresql" and not (pg_url or database_url):
         raise ValueError("backend='postgresql' needs pg_url (REGIO_BENCH_POSTGRES_URL)")
     with (tempfile.TemporaryDirectory(prefix="regio-bench-") as scratch,
           contextlib.ExitStack() as stack):
         folder = Path(scratch)
-        if backend == "sqlite":
+        if database_url is not None:
+            pass  # migrating and seeding again change nothing
+        elif backend == "sqlite":
             database_url = f"sqlite:///{folder / 'regio.sqlite3'}"
         else:
             database_url = stack.enter_context(_fresh_schema(pg_url))
@@ -242,6 +249,7 @@ def serve(*, backend: str = "sqlite", workers: int = 2, threads: int = 4, env: d
             "REGIO_BASE_URL": BASE_URL,
             "RATELIMIT_ENABLED": "false",
             "MAIL_URL": f"file://{folder / 'outbox'}",
+            "REGIO_ALLOW_SQLITE": "1" if backend == "sqlite" else "",
             **(env or {}),
         }
         bin_dir = _bin_dir()

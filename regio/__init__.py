@@ -22,12 +22,16 @@ def create_app(config: dict | str | None = None) -> Flask:
     )
     app.config.from_mapping(settings)
 
-    from regio import web
+    from regio import backup, observe, startup, web
+
+    startup.check_production(app)
 
     web.register_extensions(app)
+    backup.hold_in_use_lock(app)
     web.register_blueprints(app)
     web.register_request_hooks(app)
     web.register_error_handlers(app)
     web.register_template_helpers(app)
     web.register_cli(app)
+    observe.register_observability(app)
     return app

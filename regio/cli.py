@@ -13,9 +13,13 @@ from regio.errors import DomainError
 
 
 def _create_app():
+    from config import ConfigError
     from regio import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:  # one clear line, not a traceback
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
@@ -298,5 +302,7 @@ COMMANDS = (seed_command, user_group, meeting_group, registrations_group, mail_g
 
 
 def register_commands(app) -> None:
-    for command in COMMANDS:
+    from regio.cli_backup import BACKUP_COMMANDS
+
+    for command in (*COMMANDS, *BACKUP_COMMANDS):
         app.cli.add_command(command)

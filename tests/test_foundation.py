@@ -39,6 +39,7 @@ def test_production_starts_with_secret_key(tmp_path):
 def test_production_app_serves_plain_http_for_tests(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "y" * 40)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    monkeypatch.setenv("REGIO_ALLOW_SQLITE", "1")
     app = create_app("production")
     with app.app_context():
         db.create_all()
