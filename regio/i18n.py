@@ -58,6 +58,9 @@ def meeting_title(meeting) -> str:
 
 
 def register(app: Flask) -> None:
+    from regio import labels
+
+    labels.register(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["long_date"] = long_date

@@ -9,7 +9,8 @@ import re
 import pytest
 
 from regio.db import db
-from regio.registrations.services import cancel, check_in
+from regio.registrations.door import check_in
+from regio.registrations.services import cancel
 from tests.organiser_support import add_registration, fresh
 
 

@@ -14,28 +14,23 @@ from regio.mail.models import OutboxMessage
 from regio.messages import message_for
 from regio.organiser import bp
 from regio.organiser.access import actor, require
+from regio.organiser.audit_log import Line, describe
 from regio.organiser.forms import ActionForm, MoveForm, WalkInForm, attach_error
 from regio.organiser.loading import load_meeting, load_registration
 from regio.organiser.meetings import other_meetings, render_meeting
+from regio.registrations.door import check_in, register_walk_in
 from regio.registrations.models import Registration
-from regio.registrations.services import (
-    Applicant,
-    cancel,
-    check_in,
-    move,
-    register_walk_in,
-    resend_link,
-)
+from regio.registrations.services import cancel, move, resend_link
 from regio.registrations.tickets import valid_ticket
 
 
-def history(registration: Registration) -> list[AuditEvent]:
-    return list(db.session.execute(
+def history(registration: Registration) -> list[Line]:
+    return describe(db.session.execute(
         select(AuditEvent)
         .where(AuditEvent.action.startswith("registration."),
                AuditEvent.details["registration"].as_integer() == registration.id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(100)
-    ).scalars())
+    ).scalars().all())
 
 
 def mails(registration: Registration) -> list[OutboxMessage]:
@@ -142,8 +137,7 @@ def walk_in(slug: str):
     form = WalkInForm()
     if not form.validate_on_submit():
         return render_meeting(meeting, walk_in=form)
-    applicant = Applicant(name=form.name.data, email=form.email.data, role=form.role.data,
-                          organisation=(form.organisation.data or "").strip() or None)
+    applicant = form.applicant()
     begin_write()
     try:
         added = register_walk_in(meeting, applicant, now=utc_now(), actor=actor())

@@ -8,15 +8,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from regio.forms import Form
+from regio.labels import ROLE_CHOICE_LABELS as ROLE_LABELS
 from regio.registrations.models import ROLES
-
-ROLE_LABELS = {
-    "po": _l("po (primair onderwijs)"),
-    "vo": _l("vo (voortgezet onderwijs)"),
-    "go": _l("go (gespecialiseerd onderwijs)"),
-    "ouder": _l("ouder of vertegenwoordiger van ouders"),
-    "leerling": _l("leerling of vertegenwoordiger van leerlingen"),
-}
+from regio.registrations.services import Applicant
 
 
 def plain_text(_form, field) -> None:
@@ -58,14 +52,21 @@ class MeetingSettingsForm(Form):
 
 
 class WalkInForm(Form):
+    """Someone at the door; the address is optional (without one, no mail at all)."""
+
     name = StringField(_l("Naam"), validators=[_required(), _max(200), plain_text])
     email = StringField(_l("E-mailadres"), validators=[
-        _required(), _max(254), plain_text,
+        Optional(), _max(254), plain_text,
         Email(message=_l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
               check_deliverability=False)])
     role = SelectField(_l("Rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
                        validators=[_required()])
     organisation = StringField(_l("Organisatie"), validators=[Optional(), _max(200), plain_text])
+
+    def applicant(self) -> Applicant:
+        return Applicant(name=self.name.data, email=(self.email.data or "").strip(),
+                         role=self.role.data,
+                         organisation=(self.organisation.data or "").strip() or None)
 
 
 class MoveForm(Form):
