@@ -45,6 +45,8 @@ MESSAGES = {
                      "verlopen of verwijderd."),
     "bad_separator": _l("Onbekend scheidingsteken. Gebruik sep=comma, of laat het weg voor ;."),
     "bad_format": _l("Kies csv, xlsx of pdf."),
+    "bad_columns": _l("Onbekende kolom. Kies uit e-mail, status, bron, aangemeld_op en "
+                      "ingecheckt_op, met komma's ertussen."),
     # QR images
     "bad_qr_size": _l("Kies een grootte van %(low)s tot %(high)s pixels."),
     "bad_qr_level": _l("Kies een foutcorrectie: L, M, Q of H."),

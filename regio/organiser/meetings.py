@@ -7,7 +7,7 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from regio.db import begin_write, db, utc_now
 from regio.errors import MeetingError
@@ -26,6 +26,7 @@ from regio.organiser.access import actor, require
 from regio.organiser.forms import ActionForm, MeetingSettingsForm, WalkInForm, attach_error
 from regio.organiser.loading import clean_query, load_meeting, page_number
 from regio.registrations.models import ROLES, STATUS_WORDS, Registration
+from regio.registrations.search import by_name, matches
 
 PER_PAGE = 50
 STATUS_BY_WORD = {word: status for status, word in STATUS_WORDS.items()}
@@ -72,14 +73,12 @@ def attendee_filters() -> dict:
 def attendee_page(meeting: Meeting, filters: dict):
     stmt = select(Registration).where(Registration.meeting_id == meeting.id)
     if filters["q"]:
-        stmt = stmt.where(or_(*(column.icontains(filters["q"], autoescape=True) for column in
-                                (Registration.name, Registration.email,
-                                 Registration.organisation))))
+        stmt = stmt.where(matches(filters["q"]))
     if filters["rol"]:
         stmt = stmt.where(Registration.role == filters["rol"])
     if filters["status"]:
         stmt = stmt.where(Registration.status == STATUS_BY_WORD[filters["status"]])
-    stmt = stmt.order_by(Registration.name, Registration.id)
+    stmt = stmt.order_by(*by_name(db.session.get_bind().dialect.name))
     return db.paginate(stmt, page=page_number(request.args.get("pagina")), per_page=PER_PAGE,
                        error_out=False, count=True)
 
