@@ -121,6 +121,12 @@ AUDIT_SENTENCES = {
                                      "door %(actor)s"),
 }
 
+# Who did it, when it was not a person: the `regio` command or Regio on its own (a schedule).
+ACTOR_LABELS = {
+    "cli": _l("de beheerder via de opdrachtregel"),
+    "system": _l("Regio (automatisch)"),
+}
+
 UNKNOWN_EVENT = _l("Actie „%(action)s” door %(actor)s")
 ERASED_PERSON = _l("(verwijderd)")
 
@@ -174,7 +180,8 @@ def audit_values(event, *, people: Mapping[int, str], cities: Mapping[str, str])
     """
     details = dict(event.details or {})
     values = _Values({key: "" if value is None else value for key, value in details.items()})
-    values.update(actor=event.actor, action=event.action, subject=event.subject or "",
+    values.update(actor=_label(ACTOR_LABELS, event.actor), action=event.action,
+                  subject=event.subject or "",
                   meeting=cities.get(event.subject, event.subject or ""))
     if "registration" in details:
         values["person"] = people.get(details["registration"]) or str(ERASED_PERSON)

@@ -58,7 +58,7 @@ def test_send_queues_one_reminder_per_confirmed_attendee_once(organiser, attende
     post(organiser, PAGE, role="", key="week-voor")
     assert len(reminders()) == 3
     history = organiser.get(PAGE).get_data(as_text=True)
-    assert "week-voor" in history and '<td class="num">3</td>' in history
+    assert "week-voor" in history and 'data-label="In de wachtrij">3</td>' in history
     assert db.session.execute(db.select(AuditEvent).where(
         AuditEvent.action == "reminders.send")).scalars().all()
 
@@ -71,7 +71,7 @@ def test_failed_mail_is_listed_with_its_error_and_can_be_retried(organiser, atte
     db.session.commit()
     page = organiser.get(PAGE).get_data(as_text=True)
     assert "550 5.1.1 &lt;anna@school.nl&gt;: mailbox unknown" in page
-    assert '<td class="num">1</td>' in page  # failed count in the history
+    assert 'data-label="Mislukt">1</td>' in page  # failed count in the history
     response = post(organiser, f"{PAGE}/mail/{failed.id}/opnieuw")
     assert response.status_code == 302
     fresh()

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from regio.audit import AuditEvent
 from regio.db import begin_write, db, utc_now
 from regio.errors import BookingError
+from regio.i18n import long_date
 from regio.mail.models import OutboxMessage
 from regio.messages import message_for
 from regio.organiser import bp
@@ -41,9 +42,11 @@ def mails(registration: Registration) -> list[OutboxMessage]:
 
 
 def move_form(registration: Registration) -> MoveForm:
+    """Nothing chosen beforehand: a move mails the person, so the organiser picks on purpose."""
     form = MoveForm()
-    form.target.choices = [SelectChoice(m.slug, f"{m.city} ({m.date.isoformat()})")
-                           for m in other_meetings(registration.meeting_id)]
+    form.target.choices = [SelectChoice("", _("Kies een bijeenkomst"))] + [
+        SelectChoice(m.slug, f"{m.city} ({long_date(m.date)})")
+        for m in other_meetings(registration.meeting_id)]
     return form
 
 
@@ -94,6 +97,9 @@ def registration_move(registration_id: int):
         flash(_("Kies een bijeenkomst."), "error")
         return redirect(url_for("organiser.registration", registration_id=found.id))
     target = load_meeting(form.target.data)
+    if form.confirmed.data != "1":
+        return render_template("organiser/registration_move.html", registration=found,
+                               target=target, form=form)
     begin_write()
     try:
         move(found, target, now=utc_now(), actor=actor())

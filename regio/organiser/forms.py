@@ -48,7 +48,7 @@ class MeetingSettingsForm(Form):
     is_open = RadioField(_l("Inschrijving"), validate_choice=False,
                          choices=[SelectChoice("y", _l("Open")), SelectChoice("n", _l("Gesloten"))])
     # Set by the confirmation page: the organiser saw how many people will be mailed.
-    confirmed = StringField(validators=[Optional(), _max(1)])
+    confirmed = StringField(validators=[Optional(), _max(8)])  # "1", or "terug" to go back
 
 
 class WalkInForm(Form):
@@ -71,6 +71,8 @@ class WalkInForm(Form):
 
 class MoveForm(Form):
     target = SelectField(_l("Naar bijeenkomst"), validators=[_required()])
+    # Set by the confirmation page: the organiser saw who moves where.
+    confirmed = StringField(validators=[Optional(), _max(1)])
 
 
 class CampaignForm(Form):

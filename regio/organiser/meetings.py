@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from regio.db import begin_write, db, utc_now
 from regio.errors import MeetingError
-from regio.i18n import clock, local_today
+from regio.i18n import clock, local_today, long_date
+from regio.labels import FIELD_LABELS
 from regio.meetings.models import Meeting
 from regio.meetings.services import (
     MeetingChanges,
@@ -62,6 +63,30 @@ def changes_from_form(form: MeetingSettingsForm) -> MeetingChanges:
     return changes
 
 
+BACK = "terug"
+
+
+def _shown(name: str, value) -> str:
+    """A meeting setting as the organiser reads it."""
+    if name == "date":
+        return long_date(value)
+    if name in ("start_time", "end_time"):
+        return clock(value) or _("tijd volgt")
+    if name == "address":
+        return value or _("adres volgt")
+    if name == "capacity":
+        return _("geen maximum") if value is None else str(value)
+    if name == "is_open":
+        return _("open") if value else _("gesloten")
+    return str(value or "")
+
+
+def describe_changes(meeting: Meeting, changes: MeetingChanges) -> list[tuple[str, str, str]]:
+    """What a change would do, per field: (label, old, new), for the confirmation page."""
+    return [(str(FIELD_LABELS[name]), _shown(name, getattr(meeting, name)), _shown(name, value))
+            for name, value in changes.given().items() if getattr(meeting, name) != value]
+
+
 def attendee_filters() -> dict:
     role = request.args.get("rol", "")
     status = request.args.get("status", "")
@@ -106,9 +131,12 @@ def meeting_settings(slug: str):
     form = MeetingSettingsForm()
     if not form.validate_on_submit():
         return render_meeting(found, settings=form)
+    if form.confirmed.data == BACK:  # "Nee, terug": the form again, as it was typed
+        return render_meeting(found, settings=form)
     begin_write()
     try:
         changes = changes_from_form(form)
+        differences = describe_changes(found, changes)
         to_mail = people_to_mail(found, changes)
         result = update_meeting(found, changes, actor=actor(), now=utc_now())
     except MeetingError as error:
@@ -119,7 +147,7 @@ def meeting_settings(slug: str):
         # The change was a dry run: nothing is kept until the organiser has seen the count.
         db.session.rollback()
         return render_template("organiser/meeting_confirm.html", meeting=found, form=form,
-                               count=to_mail)
+                               count=to_mail, differences=differences)
     db.session.commit()
     if result.changed:
         flash(ngettext("De bijeenkomst is bijgewerkt. %(num)s persoon krijgt een bijgewerkte "
