@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, RadioField, SelectField, StringField
+from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -16,6 +16,13 @@ from regio.registrations.services import Applicant
 def plain_text(_form, field) -> None:
     """Refuse control characters (they break exports and PostgreSQL refuses NUL)."""
     if field.data and any(ord(c) < 32 or ord(c) == 127 for c in field.data):
+        raise ValidationError(_l("Gebruik alleen gewone tekens."))
+
+
+def paragraphs(_form, field) -> None:
+    """Like plain_text, but line breaks are allowed (a message of a few paragraphs)."""
+    if field.data and any((ord(c) < 32 and c not in "\r\n") or ord(c) == 127
+                          for c in field.data):
         raise ValidationError(_l("Gebruik alleen gewone tekens."))
 
 
@@ -81,6 +88,9 @@ class CampaignForm(Form):
                        + [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     # The campaign service checks the key's characters and says why in Dutch.
     key = StringField(_l("Naam van de campagne"), validators=[Optional(), _max(64)])
+    subject = StringField(_l("Onderwerp van de e-mail"),
+                          validators=[Optional(), _max(200), plain_text])
+    message = TextAreaField(_l("Uw bericht"), validators=[Optional(), _max(2000), paragraphs])
 
 
 def attach_error(form, error) -> None:
