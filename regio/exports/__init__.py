@@ -192,8 +192,12 @@ def start_export(meeting: Meeting, fmt: str, *, role: str | None = None,
         details["q"] = filters.query
     audit.record(actor, "export", meeting.slug, now=now, rows=rows, role=role or None,
                  status=status or None, **details)
-    heading = _("Wensen voor de locatie: %(title)s", title=meeting_title(meeting)) \
-        if wishes else None
+    if wishes:
+        heading = _("Wensen voor de locatie: %(title)s", title=meeting_title(meeting))
+    elif fmt != "pdf":
+        heading = _("Deelnemerslijst: %(title)s", title=meeting_title(meeting))
+    else:
+        heading = None
     return Export(meeting_id=meeting.id, fmt=fmt, filters=filters, rows=rows, sep=chosen_sep,
                   title=meeting.slug,
                   texts=sheet_header(meeting, filters, rows=rows, now=now, heading=heading),

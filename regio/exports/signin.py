@@ -206,7 +206,8 @@ def _sheet_class():
             if self.simple(text) and self.width_of(text) <= width - 2 * self.c_margin:
                 return 1
             self.shaped(not self.simple(text))
-            return len(self.multi_cell(width, LINE_HEIGHT, text, dry_run=True, output="LINES"))
+            return len(self.multi_cell(width, LINE_HEIGHT, text, align="L", dry_run=True,
+                                       output="LINES"))
 
         def row(self, cells: Sequence[str]) -> None:
             """One bordered row, as high as its longest value needs."""
@@ -224,7 +225,8 @@ def _sheet_class():
                 elif text:
                     self.shaped(True)
                     self.set_xy(x, y + PADDING)
-                    self.multi_cell(width, LINE_HEIGHT, text, new_x="RIGHT", new_y="TOP")
+                    self.multi_cell(width, LINE_HEIGHT, text, align="L", new_x="RIGHT",
+                                    new_y="TOP")
                 x += width
             self.set_xy(self.l_margin, y + height)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 BAR_HEIGHT = 120  # the tallest bar
-BAR_WIDTH = 30
+BAR_WIDTH = 36
 GAP = 8
 TOP = 16  # room above a bar for its count
 BOTTOM = 20  # room below the axis for the date

@@ -13,6 +13,7 @@ organiser and as door staff see them. `--full` takes whole pages instead of the 
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 import sys
 import tempfile
@@ -152,10 +153,12 @@ def save_exports(app, base: str, out: Path) -> list[Path]:
     opener.open(f"{base}/beheer/inloggen", data=urllib.parse.urlencode(
         {"email": "ann@ocw.example.org", "password": PASSWORD, "csrf_token": token}).encode())
     made = []
-    for path in ("deelnemers.pdf", "deelnemers.xlsx", "deelnemers.csv", "wensen.pdf",
-                 "wensen.xlsx", "deelnemers.pdf?rol=ouder"):
+    for path, name in (("deelnemers.pdf", "presentielijst.pdf"),
+                       ("deelnemers.pdf?rol=ouder", "presentielijst-ouder.pdf"),
+                       ("deelnemers.xlsx", "deelnemers.xlsx"), ("deelnemers.csv", "deelnemers.csv"),
+                       ("wensen.pdf", "wensen-lijst.pdf"), ("wensen.xlsx", "wensen.xlsx")):
         data = opener.open(f"{base}/beheer/bijeenkomsten/zwolle/{path}").read()
-        target = out / path.replace("?rol=", "-")
+        target = out / name
         target.write_bytes(data)
         made.append(target)
     return made
@@ -168,6 +171,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--exports", action="store_true")
     options = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     options.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({
