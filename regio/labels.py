@@ -70,6 +70,19 @@ ACCOUNT_ROLE_LABELS = {
     "checkin": _l("deurmedewerker"),
 }
 
+# Why a mail did not go, from the error the mail server gave (a code) to words.
+FAILURE_LABELS = {
+    "no_such_address": _l("Dit e-mailadres bestaat niet."),
+    "mailbox_full": _l("De mailbox van de ontvanger is vol."),
+    "refused_as_spam": _l("De mailserver van de ontvanger weigerde het bericht, bijvoorbeeld "
+                          "als spam."),
+    "refused": _l("De mailserver van de ontvanger weigerde het bericht."),
+    "temporary": _l("Tijdelijk niet gelukt. Regio probeert het later opnieuw."),
+    "no_connection": _l("Geen verbinding met de mailserver. Regio probeert het later opnieuw."),
+    "not_built": _l("Het bericht kon niet worden gemaakt. Meld dit aan de beheerder."),
+    "unknown": _l("Onbekende fout."),
+}
+
 # Meeting fields, for "what changed" in the audit log and the change confirmation.
 FIELD_LABELS = {
     "date": _l("datum"),
@@ -154,6 +167,31 @@ def mail_state_label(code: str | None) -> str:
     return _label(MAIL_STATE_LABELS, code)
 
 
+def failure_code(error: str | None) -> str | None:
+    """The kind of failure in an SMTP error text such as "550 5.1.1 <a@b>: unknown"."""
+    if not error:
+        return None
+    code, _, rest = error.partition(" ")
+    if error.startswith("could not build"):
+        return "not_built"
+    if not (code.isdigit() and len(code) == 3):
+        return "no_connection" if "Error" in code or "timed out" in error else "unknown"
+    detail = rest.split(" ", 1)[0]
+    if code.startswith("4"):
+        return "temporary"
+    if detail.endswith(".1.1") or (code == "550" and "unknown" in rest.lower()):
+        return "no_such_address"
+    if code == "552" or detail.endswith(".2.2"):
+        return "mailbox_full"
+    if code == "554" or ".7." in detail:
+        return "refused_as_spam"
+    return "refused" if code.startswith("5") else "unknown"
+
+
+def mail_failure_reason(error: str | None) -> str:
+    return _label(FAILURE_LABELS, failure_code(error))
+
+
 class _Values(dict):
     """The values of a sentence; a placeholder the event does not have reads as empty."""
 
@@ -210,4 +248,5 @@ def register(app: Flask) -> None:
     """The labels as Jinja filters: `{{ r.role|role_label }}` and so on."""
     app.jinja_env.filters.update(role_label=role_label, status_label=status_label,
                                  mail_kind_label=mail_kind_label,
-                                 mail_state_label=mail_state_label)
+                                 mail_state_label=mail_state_label,
+                                 mail_failure_reason=mail_failure_reason)

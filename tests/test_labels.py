@@ -70,3 +70,23 @@ def test_an_event_of_a_person_who_was_erased_says_so(app):
     with force_locale("nl"):
         assert labels.audit_sentence(event, people={}, cities={}) == (
             "(verwijderd) afgemeld voor zwolle door ann@ocw.nl")
+
+
+@pytest.mark.parametrize(("error", "code"), [
+    ("550 5.1.1 <anna@school.nl>: Recipient address rejected: User unknown", "no_such_address"),
+    ("550 mailbox unknown", "no_such_address"),
+    ("552 5.2.2 Mailbox full", "mailbox_full"),
+    ("554 5.7.1 Message rejected as spam", "refused_as_spam"),
+    ("553 5.3.0 relaying denied", "refused"),
+    ("451 4.7.1 Greylisted, try again", "temporary"),
+    ("TimeoutError: timed out", "no_connection"),
+    ("ConnectionRefusedError: [Errno 111] Connection refused", "no_connection"),
+    ("could not build: KeyError('token')", "not_built"),
+    ("something odd", "unknown"),
+    (None, None),
+])
+def test_failed_mails_get_a_reason_in_words(app, error, code):
+    assert labels.failure_code(error) == code
+    with force_locale("nl"):
+        reason = labels.mail_failure_reason(error)
+    assert (reason == "") if code is None else reason.endswith(".")
