@@ -3,7 +3,7 @@ address, check-in and undo in the audit log, a ticket for another meeting."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -128,6 +128,21 @@ def test_walk_in_without_address_gets_no_mail_and_is_counted(zwolle, now):
     second = register_walk_in(zwolle, Applicant(name="Mehmet Öz", email="", role="ouder"),
                               now=now, actor="deur@ocw.example.org")
     assert second.id != added.id  # two people without an address are two people
+
+
+def test_walk_in_without_address_is_erased_with_the_meeting(zwolle, now):
+    from regio.registrations.retention import purge
+
+    added = register_walk_in(zwolle, Applicant(name="Mehmet Öz", email="", role="ouder",
+                                               needs="rolstoel"),
+                             now=now, actor="deur@ocw.example.org")
+    db.session.commit()
+    days = (zwolle.date - now.date()).days
+    report = purge(now=now + timedelta(days=days + 91), retention_days=90)
+    db.session.commit()
+    gone = reloaded(added)
+    assert report.erased == 1 and gone.status == "erased"
+    assert (gone.name, gone.needs, gone.search_key, gone.sort_key) == (None, None, None, None)
 
 
 def test_check_in_and_undo_are_in_the_audit_log_as_sentences(zwolle, now):
