@@ -33,6 +33,7 @@ MESSAGES = {
     "already_registered": _l("Dit e-mailadres is al aangemeld voor deze bijeenkomst."),
     "not_confirmed": _l("Deze aanmelding is niet bevestigd."),
     "other_meeting": _l("Dit ticket is voor een andere bijeenkomst."),
+    "no_email": _l("Van deze deelnemer hebben we geen e-mailadres."),
     # reminder campaigns and mail
     "bad_campaign_key": _l(
         "Gebruik voor de naam van de campagne alleen letters, cijfers, - en _ (hoogstens 64)."),

@@ -227,3 +227,13 @@ def test_live_count_answers_json(door, zwolle):
     data = door.get("/beheer/bijeenkomsten/zwolle/incheck/stand.json").get_json()
     assert data["present"] == 0 and data["expected"] == 1
     assert data["text"] == "0 van de 1 verwachte deelnemers zijn er."
+
+
+def test_a_walk_in_without_address_has_no_link_to_resend(zwolle, now):
+    from regio.registrations.services import resend_link
+
+    added = register_walk_in(zwolle, Applicant(name="Mehmet Öz", email="", role="ouder"),
+                             now=now, actor="deur@ocw.example.org")
+    with pytest.raises(BookingError) as refused:
+        resend_link(added, now=now)
+    assert refused.value.code == "no_email"

@@ -539,6 +539,8 @@ def resend_link(registration: Registration, *, now: datetime, actor: str | None 
     """Mail a fresh personal link (earlier links keep working)."""
     if registration.status not in Status.ACTIVE:
         raise BookingError("bad_transition", old=registration.status, new="resend")
+    if not registration.email:
+        raise BookingError("no_email")
     queued = notify(Kind.LINK_AGAIN, registration,
                     key=f"link_again:{registration.id}:{len(registration.links)}", now=now)
     if actor:
