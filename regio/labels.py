@@ -8,7 +8,7 @@ from the event (see `audit_values` for the names).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
@@ -149,6 +149,12 @@ def _label(table: Mapping, code: str | None) -> str:
         return ""
     label = table.get(code)
     return str(label) if label is not None else code
+
+
+def in_words(table: Mapping) -> Callable[[str | None], str]:
+    """`table`'s labels in the current language, looked up once: for a long list."""
+    words = {code: str(label) for code, label in table.items()}
+    return lambda code: "" if code is None else words.get(code, code)
 
 
 def role_label(code: str | None) -> str:

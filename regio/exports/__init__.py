@@ -30,7 +30,7 @@ from regio.exports.tables import (
     render_xlsx,
 )
 from regio.i18n import long_date, meeting_title, time_range
-from regio.labels import role_label, status_label
+from regio.labels import ROLE_LABELS, STATUS_LABELS, in_words, role_label, status_label
 from regio.meetings.models import Meeting
 
 __all__ = [
@@ -72,9 +72,9 @@ def list_columns() -> dict[str, Column]:
     return {
         "naam": Column("name", _("Naam"), 30),
         "e-mail": Column("email", _("E-mailadres"), 32),
-        "rol": Column("role", _("Rol"), 22, role_label),
+        "rol": Column("role", _("Rol"), 22, in_words(ROLE_LABELS)),
         "organisatie": Column("organisation", _("Organisatie"), 34),
-        "status": Column("status", _("Status"), 13, status_label),
+        "status": Column("status", _("Status"), 13, in_words(STATUS_LABELS)),
         "bron": Column("source", _("Bron"), 12),
         "aangemeld_op": Column("created_at", _("Aangemeld op"), 17),
         "ingecheckt_op": Column("checked_in_at", _("Ingecheckt op"), 17),
@@ -86,7 +86,7 @@ def pdf_columns(tz: ZoneInfo, extra: tuple[str, ...]) -> list[Column]:
     every, local = list_columns(), _local(tz)
     columns = [Column("name", every["naam"].header, 30),
                Column("organisation", every["organisatie"].header, 30),
-               Column("role", every["rol"].header, 16, role_label)]
+               Column("role", every["rol"].header, 16, every["rol"].show)]
     for name in PDF_EXTRA:
         if name in extra:
             column = every[name]
@@ -97,7 +97,7 @@ def pdf_columns(tz: ZoneInfo, extra: tuple[str, ...]) -> list[Column]:
 
 
 def wish_columns() -> list[Column]:
-    return [Column("name", _("Naam"), 32), Column("role", _("Rol"), 22, role_label),
+    return [Column("name", _("Naam"), 32), Column("role", _("Rol"), 22, in_words(ROLE_LABELS)),
             Column("needs", _("Wens (toegankelijkheid, dieet)"), 70)]
 
 

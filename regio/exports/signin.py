@@ -129,9 +129,18 @@ def _sheet_class():
                 self.add_font("main", "", str(fonts.regular))
                 self.add_font("main", "B", str(fonts.bold))
                 self.face = "main"
-                self.main_cmap = set(self.fonts["main"].cmap)
+                self.main_chars = frozenset(map(chr, self.fonts["main"].cmap))
+                # Characters text() can draw as they are: in the main font, and needing no
+                # shaping. A set, so a cell's check is one subset test.
+                self.simple_chars = frozenset(c for c in self.main_chars
+                                              if not _needs_shaping(c))
             else:
                 self.face = "Helvetica"
+            # Shaping costs a few milliseconds per text, so the texts repeated on every page
+            # are shaped only when they need it.
+            every = "".join((texts.heading, texts.facts, texts.footer, texts.page_label,
+                             *(c.header for c in columns)))
+            self.shape_around = not self.simple(self.visible(every))
 
         def _cover(self, char: str) -> bool:
             """Whether a font can draw `char`; adds the first fallback font that can."""
@@ -152,9 +161,9 @@ def _sheet_class():
             text = _clean(text)
             if not self.unicode:
                 return latin1(text)
-            if all(ord(c) in self.main_cmap for c in text):
+            if self.main_chars.issuperset(text):
                 return text
-            return "".join(c if c == " " or ord(c) in self.main_cmap or self._cover(c)
+            return "".join(c if c == " " or c in self.main_chars or self._cover(c)
                            else MISSING for c in text)
 
         def shaped(self, on: bool) -> None:
@@ -162,7 +171,7 @@ def _sheet_class():
                 self.set_text_shaping(on)
 
         def header(self):
-            self.shaped(True)
+            self.shaped(self.shape_around)
             self.set_font(self.face, "B", 13)
             self.multi_cell(0, 6.5, self.visible(self.texts.heading), new_x="LMARGIN",
                             new_y="NEXT")
@@ -178,7 +187,7 @@ def _sheet_class():
 
         def footer(self):
             self.set_y(-11)
-            self.shaped(True)
+            self.shaped(self.shape_around)
             self.set_font(self.face, "", 8)
             label = self.texts.page_label.replace("{page}", str(self.page_no()))
             self.cell(self.epw / 2, 5, self.visible(self.texts.footer))
@@ -186,9 +195,7 @@ def _sheet_class():
 
         def simple(self, text: str) -> bool:
             """Drawable by text() in the main font without shaping."""
-            if not self.unicode:
-                return True
-            return all(ord(c) in self.main_cmap for c in text) and not _needs_shaping(text)
+            return not self.unicode or self.simple_chars.issuperset(text)
 
         def width_of(self, text: str) -> float:
             # Summed per-character widths: fpdf2's get_string_width is slow per cell, and

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,18 +77,18 @@ class SheetText:
 
 
 DATE_FORMAT = "dd-mm-yyyy hh:mm"
+# What XML cannot hold, as openpyxl's ILLEGAL_CHARACTERS_RE (openpyxl is imported late).
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def _value(value, tz: ZoneInfo):
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     if isinstance(value, datetime):
         # Excel has no time zones: the local time of the meeting, as people read it.
         return value.astimezone(tz).replace(tzinfo=None)
     if isinstance(value, str):
         # An XLSX text cell is never a formula, so nothing is added; characters XML cannot
         # hold would make openpyxl raise, so they are dropped.
-        return ILLEGAL_CHARACTERS_RE.sub("", value) or None
+        return _ILLEGAL.sub("", value) or None
     return value
 
 
@@ -100,7 +101,7 @@ def render_xlsx(rows: Iterable[tuple], *, columns: Sequence[Column], text: Sheet
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.filters import AutoFilter
 
@@ -119,25 +120,27 @@ def render_xlsx(rows: Iterable[tuple], *, columns: Sequence[Column], text: Sheet
     sheet.oddHeader.center.text = _header_text(text.heading)
     sheet.oddFooter.left.text = _header_text(text.footer)
     sheet.oddFooter.right.text = "&P / &N"
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    bold = Font(bold=True)
     header = []
     for column in columns:
         cell = WriteOnlyCell(sheet, value=column.header)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    dated = WriteOnlyCell(sheet, value=datetime(2000, 1, 1))
+    dated.number_format = DATE_FORMAT
     count = 0
     for row in rows:
         cells = []
         for column in columns:
             value = _value(column.show(getattr(row, column.field)), tz)
-            cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, datetime):
-                cell.number_format = DATE_FORMAT
-            elif isinstance(value, str):
-                cell.data_type = "s"  # text as text, even when it starts with "="
-                cell.alignment = wrap
-            cells.append(cell)
+                value = WriteOnlyCell(sheet, value=value)
+                value._style = dated._style  # one style for every date: set once, not per cell
+            elif isinstance(value, str) and value.startswith("="):
+                value = WriteOnlyCell(sheet, value=value)
+                value.data_type = "s"  # text as text: openpyxl would write a formula
+            cells.append(value)  # plain values need no cell object: a third of the time
         sheet.append(cells)
         count += 1
     sheet.auto_filter = AutoFilter(ref=f"A1:{get_column_letter(len(columns))}{count + 1}")
