@@ -268,6 +268,7 @@ class _Draft:
     guardian: str | None
     uid: str
     links: list[tuple[str, str]]  # (token, its hash): the applicant's, then the guardian's
+    keys: dict  # the derived name keys (regio.registrations.search)
 
     @classmethod
     def of(cls, meeting_id: int, applicant: Applicant, *, now: datetime) -> _Draft:
@@ -275,8 +276,10 @@ class _Draft:
         guardian = normalise_email(applicant.guardian_email) \
             if young and applicant.guardian_email else None
         tokens = [new_token() for _ in range(2 if guardian else 1)]
-        return cls(meeting_id, applicant, now, normalise_email(applicant.email), young, guardian,
-                   _new_uid(), [(token, hash_token(token)) for token in tokens])
+        email = normalise_email(applicant.email)
+        return cls(meeting_id, applicant, now, email, young, guardian, _new_uid(),
+                   [(token, hash_token(token)) for token in tokens],
+                   keys_for(applicant.name.strip(), email, applicant.organisation or None))
 
     def mails(self, *, placed: bool) -> list[tuple[str, str, str, dict]]:
         """(kind, idempotency key up to the registration id, recipient, payload) per link."""
@@ -301,7 +304,7 @@ class _Draft:
             "status": Status.HELD if placed else Status.WAITING,
             "hold_expires_at": _hold_expiry(now) if placed else None,
             "waiting_since": None if placed else now,
-            **keys_for(applicant.name.strip(), self.email, applicant.organisation or None),
+            **self.keys,
         }
 
 
