@@ -67,14 +67,14 @@ def meeting_title(meeting) -> str:
 
 
 def register(app: Flask) -> None:
-    from regio.mail import failures
+    from regio import labels
 
+    labels.register(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["local_datetime"] = local_datetime
-    app.jinja_env.filters["mail_failure"] = failures.describe
     app.jinja_env.globals["time_range"] = time_range
     app.jinja_env.globals["meeting_title"] = meeting_title
 

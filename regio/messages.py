@@ -41,6 +41,8 @@ MESSAGES = {
     "already_registered": _l("Dit e-mailadres is al aangemeld voor deze bijeenkomst."),
     "not_confirmed": _l("Deze aanmelding is niet bevestigd."),
     "email_taken": _l("Iemand anders is met dit e-mailadres al aangemeld voor deze bijeenkomst."),
+    "other_meeting": _l("Dit ticket is voor een andere bijeenkomst."),
+    "no_email": _l("Van deze deelnemer hebben we geen e-mailadres."),
     # reminder campaigns and mail
     "bad_campaign_key": _l(
         "Gebruik voor de naam van de campagne alleen letters, cijfers, - en _ (hoogstens 64)."),
@@ -70,6 +72,8 @@ MESSAGES = {
     "bad_code": _l("Deze code klopt niet. Vul de 6 cijfers in die uw app nu laat zien."),
     "second_factor_exists": _l("Inloggen in twee stappen staat al aan."),
     "no_enrolment": _l("Begin opnieuw met het instellen van inloggen in twee stappen."),
+    "bad_columns": _l("Onbekende kolom. Kies uit e-mail, status, bron, aangemeld_op en "
+                      "ingecheckt_op, met komma's ertussen."),
     # QR images
     "bad_qr_size": _l("Kies een grootte van %(low)s tot %(high)s pixels."),
     "bad_qr_level": _l("Kies een foutcorrectie: L, M, Q of H."),

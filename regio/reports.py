@@ -65,27 +65,51 @@ class ReportRow:
     meeting: Meeting
     role: str
     source: str
-    registered: int
+    confirmed: int
+    held: int  # a place held, e-mail address not yet confirmed
+    waiting: int
     present: int
 
 
+@dataclass
+class ReportTotals:
+    confirmed: int = 0
+    held: int = 0
+    waiting: int = 0
+    present: int = 0
+
+
+def _count(status: str):
+    return func.sum(case((Registration.status == status, 1), else_=0))
+
+
 def ministry_report() -> list[ReportRow]:
-    """Meeting × role × source: people with a place and people who came."""
-    registered = func.sum(case((Registration.status.in_(Status.TAKES_PLACE), 1), else_=0))
-    present = func.count(Registration.checked_in_at)
+    """Meeting × role × source: confirmed, unconfirmed, waiting, and people who came."""
     source = func.coalesce(Registration.source, "")
     rows = db.session.execute(
-        select(Registration.meeting_id, Registration.role, source, registered, present)
+        select(Registration.meeting_id, Registration.role, source, _count(Status.CONFIRMED),
+               _count(Status.HELD), _count(Status.WAITING), func.count(Registration.checked_in_at))
         .group_by(Registration.meeting_id, Registration.role, source)
     ).all()
     meetings = {m.id: m for m in db.session.execute(select(Meeting)).scalars()}
-    report = [ReportRow(meetings[meeting_id], role, src, int(reg or 0), int(came or 0))
-              for meeting_id, role, src, reg, came in rows]
+    report = [ReportRow(meetings[meeting_id], role, src, *(int(n or 0) for n in counts))
+              for meeting_id, role, src, *counts in rows]
     report.sort(key=lambda r: (r.meeting.date, r.meeting.id, r.role, r.source))
     return report
 
 
-REPORT_HEADER = ("bijeenkomst", "datum", "plaats", "rol", "bron", "aangemeld", "aanwezig")
+def report_totals(rows: list[ReportRow]) -> ReportTotals:
+    totals = ReportTotals()
+    for row in rows:
+        totals.confirmed += row.confirmed
+        totals.held += row.held
+        totals.waiting += row.waiting
+        totals.present += row.present
+    return totals
+
+
+REPORT_HEADER = ("bijeenkomst", "datum", "plaats", "rol", "bron", "bevestigd", "onbevestigd",
+                 "wachtlijst", "aanwezig")
 
 
 def report_csv(rows: list[ReportRow]) -> Iterator[str]:
@@ -98,5 +122,6 @@ def report_csv(rows: list[ReportRow]) -> Iterator[str]:
         buffer.seek(0)
         buffer.truncate()
         writer.writerow((row.meeting.slug, row.meeting.date.isoformat(), row.meeting.city,
-                         row.role, neutralise(row.source), row.registered, row.present))
+                         row.role, neutralise(row.source), row.confirmed, row.held,
+                         row.waiting, row.present))
         yield buffer.getvalue()

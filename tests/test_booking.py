@@ -13,17 +13,16 @@ from regio.mail.outbox import Kind
 from regio.meetings.models import Meeting
 from regio.meetings.services import MeetingChanges, update_meeting
 from regio.registrations import services
+from regio.registrations.door import check_in, register_walk_in
 from regio.registrations.models import ROLES, Registration, Status
 from regio.registrations.queries import waiting_position
 from regio.registrations.services import (
     TRANSITIONS,
     cancel,
-    check_in,
     erase,
     find_by_token,
     move,
     register,
-    register_walk_in,
     release_all_expired,
 )
 from tests.booking_helpers import applicant, book, mails, reload, set_capacity

@@ -9,8 +9,8 @@ from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from regio.db import db
+from regio.labels import mail_failure_reason as describe
 from regio.mail import outbox
-from regio.mail.failures import describe
 from regio.mail.models import OutboxMessage, OutboxState
 from regio.registrations import services
 from regio.registrations.models import Registration
@@ -55,7 +55,7 @@ def test_bad_messages_fail_alone_and_the_47_good_ones_arrive(app, meetings, smtp
         gone = db.session.execute(select(OutboxMessage).where(
             OutboxMessage.idempotency_key == "moved:gone")).scalar_one()
         assert [r.state for r in (refused, not_ascii, gone)] == [OutboxState.FAILED] * 3
-        assert "weigert dit bericht (550" in describe(refused.last_error)
+        assert "bestaat niet" in describe(refused.last_error)  # 550 5.1.1
         assert "accenten vóór de @" in describe(not_ascii.last_error)
         assert "bestaat niet meer" in describe(gone.last_error)
 
@@ -81,7 +81,7 @@ def test_an_organiser_corrects_the_address_and_sends_the_failed_mail_again(
     registration_id = outcome.registration.id
 
     listed = organiser.get("/beheer/bijeenkomsten/zwolle/herinneringen").get_data(as_text=True)
-    assert "typo@schoool.example.org" in listed and "weigert dit bericht" in listed
+    assert "typo@schoool.example.org" in listed and "bestaat niet" in listed
     token = csrf_token(organiser, f"/beheer/aanmeldingen/{registration_id}")
     bad = organiser.post(f"/beheer/aanmeldingen/{registration_id}/e-mailadres",
                          data={"csrf_token": token, "email": "geen adres"})

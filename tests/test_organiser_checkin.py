@@ -95,14 +95,14 @@ def test_search_by_name_and_one_tap_check_in_with_live_count(door, anna, meeting
     add_registration(meetings["zwolle"], "Nog Onbevestigd", "held@school.nl", confirmed=False)
     url = "/beheer/bijeenkomsten/zwolle/incheck"
     page = door.get(url).get_data(as_text=True)
-    assert "<strong>0</strong> van de 2 verwachte" in page
+    assert "0 van de 2 verwachte" in page
     page = door.get(url, query_string={"q": "anna"}).get_data(as_text=True)
     assert "Anna de Vries" in page and "Bram" not in page and "Onbevestigd" not in page
     action = f"{url}/{anna.id}"
     response = door.post(action, data={"csrf_token": csrf_token(door, url), "q": "anna"})
     assert response.status_code == 302 and "q=anna" in response.location
     page = door.get(url).get_data(as_text=True)
-    assert "<strong>1</strong> van de 2 verwachte" in page
+    assert "1 van de 2 verwachte" in page
     again = door.post(action, data={"csrf_token": csrf_token(door, url)}, follow_redirects=True)
     assert "was al ingecheckt om" in again.get_data(as_text=True)
     wrong = door.post(f"/beheer/bijeenkomsten/rotterdam/incheck/{anna.id}",

@@ -9,7 +9,8 @@ import re
 import pytest
 
 from regio.db import db
-from regio.registrations.services import cancel, check_in
+from regio.registrations.door import check_in
+from regio.registrations.services import cancel
 from tests.organiser_support import add_registration, fresh
 
 
@@ -61,15 +62,18 @@ def test_charts_are_svg_with_a_text_alternative_and_no_style_attributes(organise
 def test_report_has_counts_only(organiser, crowd):
     page = organiser.get("/beheer/rapportage").get_data(as_text=True)
     assert "Anna" not in page and "anna@school.nl" not in page
+    totals = page[page.index('class="totals"'):]
+    assert [int(n) for n in re.findall(r'class="num"[^>]*>(\d+)<', totals)] == [2, 1, 0, 1]
     response = organiser.get("/beheer/rapportage.csv")
     assert response.mimetype == "text/csv"
     body = response.get_data()
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["bijeenkomst", "datum", "plaats", "rol", "bron", "aangemeld", "aanwezig"]
-    zwolle = {(r[3], r[4]): (int(r[5]), int(r[6])) for r in rows[1:] if r[0] == "zwolle"}
-    assert zwolle == {("po", "poster"): (1, 1), ("vo", "poster"): (1, 0),
-                      ("ouder", "brief"): (1, 0), ("go", ""): (0, 0)}
+    assert rows[0] == ["bijeenkomst", "datum", "plaats", "rol", "bron", "bevestigd",
+                       "onbevestigd", "wachtlijst", "aanwezig"]
+    zwolle = {(r[3], r[4]): tuple(map(int, r[5:])) for r in rows[1:] if r[0] == "zwolle"}
+    assert zwolle == {("po", "poster"): (1, 0, 0, 1), ("vo", "poster"): (1, 0, 0, 0),
+                      ("ouder", "brief"): (0, 1, 0, 0), ("go", ""): (0, 0, 0, 0)}
     assert b"anna" not in body.lower() and b"@" not in body
 
 

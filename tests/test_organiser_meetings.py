@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -151,3 +153,18 @@ def test_settings_form_never_answers_5xx(organiser, attendees, values):
     values = dict(values, csrf_token=csrf_token(organiser, PAGE))
     response = organiser.post(SETTINGS, data=values)
     assert response.status_code < 500, values
+
+
+def test_change_confirmation_shows_old_and_new_and_back_keeps_the_input(organiser, attendees):
+    page = post_settings(organiser, start_time="13:00", end_time="16:30",
+                         venue="Theater De Spiegel").get_data(as_text=True)
+    rows = re.findall(r"<tr><td>([^<]+)</td><td data-label=\"Was\">([^<]+)</td>"
+                      r"<td data-label=\"Wordt\"><strong>([^<]+)</strong>", page)
+    assert rows == [("begintijd", "tijd volgt", "13:00"), ("eindtijd", "tijd volgt", "16:30"),
+                    ("locatie", "De Nieuwe Buitensociëteit", "Theater De Spiegel")]
+    data = current(organiser) | {"start_time": "13:00", "end_time": "16:30",
+                                 "venue": "Theater De Spiegel", "confirmed": "terug",
+                                 "csrf_token": csrf_token(organiser, PAGE)}
+    back = organiser.post(SETTINGS, data=data).get_data(as_text=True)
+    assert 'value="Theater De Spiegel"' in back and 'value="13:00"' in back
+    assert zwolle().venue == "De Nieuwe Buitensociëteit" and outbox("updated") == []

@@ -58,7 +58,7 @@ def test_send_queues_one_reminder_per_confirmed_attendee_once(organiser, attende
     post(organiser, PAGE, role="", key="week-voor")
     assert len(reminders()) == 3
     history = organiser.get(PAGE).get_data(as_text=True)
-    assert "week-voor" in history and '<td class="num">3</td>' in history
+    assert "week-voor" in history and 'data-label="In de wachtrij">3</td>' in history
     assert db.session.execute(db.select(AuditEvent).where(
         AuditEvent.action == "reminders.send")).scalars().all()
 
@@ -71,7 +71,7 @@ def test_failed_mail_is_listed_with_its_error_and_can_be_retried(organiser, atte
     db.session.commit()
     page = organiser.get(PAGE).get_data(as_text=True)
     assert "550 5.1.1 &lt;anna@school.nl&gt;: mailbox unknown" in page
-    assert '<td class="num">1</td>' in page  # failed count in the history
+    assert 'data-label="Mislukt">1</td>' in page  # failed count in the history
     response = post(organiser, f"{PAGE}/mail/{failed.id}/opnieuw")
     assert response.status_code == 302
     fresh()
@@ -98,3 +98,32 @@ def test_cancelled_meeting_gets_no_reminders(organiser, attendees):
     page = post(organiser, PAGE, role="", key="").get_data(as_text=True)
     assert "Deze bijeenkomst is geannuleerd." in page
     assert reminders() == []
+
+
+def test_written_subject_and_message_are_previewed_as_sent_and_kept(organiser, attendees, now):
+    from html import unescape
+
+    from regio.mail.messages import build_message
+
+    text = "Beste deelnemer,\n\nNeem uw laptop mee: we werken met het OPP van een leerling."
+    page = unescape(post(organiser, PAGE + "/voorbeeld", role="", key="laptop",
+                         subject="Neem uw laptop mee", message=text).get_data(as_text=True))
+    assert "Neem uw laptop mee</dd>" in page and text in page
+    assert db.session.execute(db.select(ReminderCampaign)).first() is None  # only a preview
+    post(organiser, PAGE, role="", key="laptop", subject="Neem uw laptop mee", message=text)
+    fresh()
+    campaign = db.session.execute(db.select(ReminderCampaign)).scalar_one()
+    assert (campaign.subject, campaign.message) == ("Neem uw laptop mee", text)
+    sent = build_message(reminders()[0], now=now)
+    assert sent["Subject"] == "Neem uw laptop mee"
+    assert text in sent.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    html = sent.get_body(preferencelist=("html",)).get_content()
+    assert "<p>Beste deelnemer,</p>" in html and "<p>Neem uw laptop mee: we werken" in html
+    history = organiser.get(PAGE).get_data(as_text=True)
+    assert "Neem uw laptop mee" in history
+
+
+def test_a_message_with_control_characters_is_refused_beside_the_field(organiser, attendees):
+    page = post(organiser, PAGE + "/voorbeeld", role="", key="x",
+                message="Hallo\x07daar").get_data(as_text=True)
+    assert 'id="message-error"' in page and reminders() == []

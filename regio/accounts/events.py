@@ -21,11 +21,6 @@ SECOND_FACTOR_ON = "account.second_factor_on"
 SECOND_FACTOR_RESET = "account.second_factor_reset"
 RECOVERY_CODE_USED = "account.recovery_code_used"
 
-ROLE_WORDS = {
-    "admin": _l("beheerder"),
-    "organiser": _l("organisator"),
-    "checkin": _l("deurmedewerker"),
-}
 
 SENTENCES = {
     ADDED: _l("%(actor)s heeft het account %(subject)s gemaakt, met de rol %(role)s."),

@@ -87,7 +87,8 @@ def _find_campaign(meeting: Meeting, key: str) -> ReminderCampaign | None:
 
 
 def _queue(meeting: Meeting, key: str, role: str | None, *, actor: str, now: datetime,
-           dry_run: bool, fresh_since: datetime | None = None) -> CampaignResult:
+           dry_run: bool, fresh_since: datetime | None = None, subject: str | None = None,
+           message: str | None = None) -> CampaignResult:
     campaign = _find_campaign(meeting, key)
     if campaign is not None and role is None:
         role = campaign.role
@@ -101,10 +102,8 @@ def _queue(meeting: Meeting, key: str, role: str | None, *, actor: str, now: dat
     if dry_run or (campaign is None and not result.recipients and fresh_since is not None):
         return result  # a scheduled reminder with no one to reach yet leaves no row behind
     if campaign is None:
-        campaign = ReminderCampaign(meeting_id=meeting.id, key=key, role=role,
-                                    created_by=actor, created_at=now)
-        db.session.add(campaign)
-        db.session.flush()
+        campaign = new_campaign(meeting, key, role, actor=actor, now=now, subject=subject,
+                                message=message)
         result.campaign = campaign
     for registration in result.recipients:
         message = notify(Kind.REMINDER, registration, key=_reminder_key(campaign.id,
@@ -122,9 +121,23 @@ def _queue(meeting: Meeting, key: str, role: str | None, *, actor: str, now: dat
     return result
 
 
+def new_campaign(meeting: Meeting, key: str, role: str | None, *, actor: str, now: datetime,
+                 subject: str | None = None, message: str | None = None) -> ReminderCampaign:
+    """A campaign row with its own subject and message (None: the standard text)."""
+    campaign = ReminderCampaign(meeting_id=meeting.id, key=key, role=role, created_by=actor,
+                                created_at=now, subject=(subject or "").strip() or None,
+                                message=(message or "").strip().replace("\r\n", "\n") or None)
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
 def send_campaign(meeting: Meeting, *, key: str | None, role: str | None, actor: str,
-                  now: datetime, dry_run: bool) -> CampaignResult:
-    """Queue a reminder to every confirmed attendee (of `role`) who has not had `key` yet."""
+                  now: datetime, dry_run: bool, subject: str | None = None,
+                  message: str | None = None) -> CampaignResult:
+    """Queue a reminder to every confirmed attendee (of `role`) who has not had `key` yet.
+
+    A new campaign keeps `subject` and `message`; an existing one keeps the text it had."""
     if role is not None and role not in ROLES:
         raise CampaignError("bad_role", field="role")
     key = key.strip() if key else f"handmatig-{_local(now):%Y%m%d%H%M}"
@@ -132,7 +145,8 @@ def send_campaign(meeting: Meeting, *, key: str | None, role: str | None, actor:
         raise CampaignError("bad_campaign_key", field="key")
     meeting = meeting if dry_run else lock_row(Meeting, meeting.id)
     _refuse_unless_upcoming(meeting, now)
-    return _queue(meeting, key, role, actor=actor, now=now, dry_run=dry_run)
+    return _queue(meeting, key, role, actor=actor, now=now, dry_run=dry_run, subject=subject,
+                  message=message)
 
 
 def _local(now: datetime) -> datetime:

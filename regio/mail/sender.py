@@ -21,7 +21,7 @@ from functools import partial
 from flask import current_app
 
 from regio.db import db, utc_now
-from regio.mail import failures, outbox
+from regio.mail import outbox
 from regio.mail.addresses import to_wire
 from regio.mail.messages import Dropped, build_batch
 from regio.mail.transport import PermanentError, TransientError, open_transport
@@ -101,7 +101,7 @@ def deliver(prepared: Prepared, *, transport, now: datetime) -> BatchReport:
                 outbox.mark_dropped(row_id, data.reason, connection=connection)
                 report.dropped += 1
             elif isinstance(data, Exception):
-                outbox.mark_failed(row_id, attempts, failures.build_error(data),
+                outbox.mark_failed(row_id, attempts, _build_failure(data),
                                    connection=connection)
                 report.failed += 1
             else:
@@ -110,6 +110,15 @@ def deliver(prepared: Prepared, *, transport, now: datetime) -> BatchReport:
                     report, now, connection, sent_mark)
         _run(sent_mark)
     return report
+
+
+def _build_failure(error: Exception) -> str:
+    """`last_error` of a row that could not be built: "<code>: <detail>", the code one that
+    regio.labels words for organisers (an address that cannot be written, a meeting gone)."""
+    code = getattr(error, "code", None)
+    if code and str(error).startswith(f"{code}:"):
+        return str(error)
+    return f"could not build: {type(error).__name__}: {error}"
 
 
 def _run(job) -> None:
@@ -134,7 +143,7 @@ def _send_one(transport, envelope_from, recipient, data, row, report, now, conne
         report.failed += state == outbox.OutboxState.FAILED
         return (str(error) if error.connection_lost else None), None
     except PermanentError as error:
-        outbox.mark_failed(row_id, attempts, failures.refused(error), connection=connection)
+        outbox.mark_failed(row_id, attempts, str(error), connection=connection)
         report.failed += 1
         return None, None
     report.sent += 1

@@ -7,9 +7,9 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from regio.accounts.events import ROLE_WORDS
 from regio.accounts.models import ACCOUNT_ROLES
 from regio.forms import Form
+from regio.labels import ACCOUNT_ROLE_LABELS as ROLE_WORDS
 from regio.organiser.forms import plain_text
 
 

@@ -10,33 +10,29 @@ from wtforms.fields.choices import SelectChoice
 from regio.audit import AuditEvent
 from regio.db import begin_write, db, utc_now
 from regio.errors import BookingError
+from regio.i18n import long_date
 from regio.mail.models import OutboxMessage
 from regio.messages import message_for
 from regio.organiser import bp
 from regio.organiser.access import actor, require
+from regio.organiser.audit_log import Line, describe
 from regio.organiser.forms import ActionForm, EmailForm, MoveForm, WalkInForm, attach_error
 from regio.organiser.loading import load_meeting, load_registration
 from regio.organiser.meetings import other_meetings, render_meeting
 from regio.registrations.address import correct_email
+from regio.registrations.door import check_in, register_walk_in
 from regio.registrations.models import Registration
-from regio.registrations.services import (
-    Applicant,
-    cancel,
-    check_in,
-    move,
-    register_walk_in,
-    resend_link,
-)
+from regio.registrations.services import cancel, move, resend_link
 from regio.registrations.tickets import valid_ticket
 
 
-def history(registration: Registration) -> list[AuditEvent]:
-    return list(db.session.execute(
+def history(registration: Registration) -> list[Line]:
+    return describe(db.session.execute(
         select(AuditEvent)
         .where(AuditEvent.action.startswith("registration."),
                AuditEvent.details["registration"].as_integer() == registration.id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(100)
-    ).scalars())
+    ).scalars().all())
 
 
 def mails(registration: Registration) -> list[OutboxMessage]:
@@ -47,9 +43,11 @@ def mails(registration: Registration) -> list[OutboxMessage]:
 
 
 def move_form(registration: Registration) -> MoveForm:
+    """Nothing chosen beforehand: a move mails the person, so the organiser picks on purpose."""
     form = MoveForm()
-    form.target.choices = [SelectChoice(m.slug, f"{m.city} ({m.date.isoformat()})")
-                           for m in other_meetings(registration.meeting_id)]
+    form.target.choices = [SelectChoice("", _("Kies een bijeenkomst"))] + [
+        SelectChoice(m.slug, f"{m.city} ({long_date(m.date)})")
+        for m in other_meetings(registration.meeting_id)]
     return form
 
 
@@ -125,6 +123,9 @@ def registration_move(registration_id: int):
         flash(_("Kies een bijeenkomst."), "error")
         return redirect(url_for("organiser.registration", registration_id=found.id))
     target = load_meeting(form.target.data)
+    if form.confirmed.data != "1":
+        return render_template("organiser/registration_move.html", registration=found,
+                               target=target, form=form)
     begin_write()
     try:
         move(found, target, now=utc_now(), actor=actor())
@@ -168,8 +169,7 @@ def walk_in(slug: str):
     form = WalkInForm()
     if not form.validate_on_submit():
         return render_meeting(meeting, walk_in=form)
-    applicant = Applicant(name=form.name.data, email=form.email.data, role=form.role.data,
-                          organisation=(form.organisation.data or "").strip() or None)
+    applicant = form.applicant()
     begin_write()
     try:
         added = register_walk_in(meeting, applicant, now=utc_now(), actor=actor())

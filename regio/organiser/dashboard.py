@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Response, render_template, stream_with_context
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from regio import reports
@@ -43,7 +44,7 @@ def _panel(meeting: Meeting) -> MeetingPanel:
         roles=[(role, by_role.get(role, 0)) for role in ROLES],
         sources=sources, per_day=per_day,
         capacity_svg=capacity_bar(meeting.taken, meeting.capacity, capacity_text),
-        per_day_svg=bar_chart([(day.isoformat(), n) for day, n in per_day],
+        per_day_svg=bar_chart([(format_date(day, "d MMM"), n) for day, n in per_day],
                               _("Aanmeldingen per dag, %(city)s", city=meeting.city)),
     )
 
@@ -60,7 +61,9 @@ def dashboard():
 @bp.get("/rapportage")
 @require("manage")
 def report():
-    return render_template("organiser/report.html", rows=reports.ministry_report())
+    rows = reports.ministry_report()
+    return render_template("organiser/report.html", rows=rows,
+                           totals=reports.report_totals(rows))
 
 
 @bp.get("/rapportage.csv")

@@ -14,8 +14,9 @@ from regio.messages import message_for
 from regio.organiser import bp
 from regio.organiser.access import require
 
+# Werkzeug adds "; charset=utf-8" to a text/* mimetype itself.
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
@@ -29,19 +30,20 @@ def _bad_filter(error: DomainError) -> Response:
     return Response(text + "\n", status=400, mimetype="text/plain")
 
 
-def _export(slug: str, fmt: str) -> Response:
+def _export(slug: str, fmt: str, *, wishes: bool = False) -> Response:
     meeting = get_meeting(slug)
     if meeting is None:
         abort(404)
     role, status = request.args.get("rol"), request.args.get("status")
     try:
         export = start_export(meeting, fmt, role=role, status=status,
-                              sep=request.args.get("sep"), actor=current_user.email,
-                              now=utc_now())
+                              query=request.args.get("q"), sep=request.args.get("sep"),
+                              columns=request.args.get("kolommen"), wishes=wishes,
+                              actor=current_user.email, now=utc_now())
     except DomainError as error:
         db.session.rollback()
         return _bad_filter(error)
-    name = file_name(meeting, fmt, role=role, status=status)
+    name = file_name(meeting, fmt, role=role, status=status, wishes=wishes)
     # The audit record is committed before the first byte of the list leaves.
     db.session.commit()
     response = Response(stream_with_context(export.chunks()), mimetype=MIMETYPES[fmt])
@@ -66,3 +68,16 @@ def export_xlsx(slug: str):
 @require("manage")
 def export_pdf(slug: str):
     return _export(slug, "pdf")
+
+
+@bp.get("/bijeenkomsten/<slug>/wensen.xlsx")
+@require("manage")
+def wishes_xlsx(slug: str):
+    """For the venue and the caterer: confirmed attendees with an access or diet wish."""
+    return _export(slug, "xlsx", wishes=True)
+
+
+@bp.get("/bijeenkomsten/<slug>/wensen.pdf")
+@require("manage")
+def wishes_pdf(slug: str):
+    return _export(slug, "pdf", wishes=True)

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, RadioField, SelectField, StringField
+from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from regio.forms import EmailAddress, Form
+from regio.labels import ROLE_CHOICE_LABELS as ROLE_LABELS
 from regio.registrations.models import ROLES
-
-ROLE_LABELS = {
-    "po": _l("po (primair onderwijs)"),
-    "vo": _l("vo (voortgezet onderwijs)"),
-    "go": _l("go (gespecialiseerd onderwijs)"),
-    "ouder": _l("ouder of vertegenwoordiger van ouders"),
-    "leerling": _l("leerling of vertegenwoordiger van leerlingen"),
-}
+from regio.registrations.services import Applicant
 
 
 def plain_text(_form, field) -> None:
     """Refuse control characters (they break exports and PostgreSQL refuses NUL)."""
     if field.data and any(ord(c) < 32 or ord(c) == 127 for c in field.data):
+        raise ValidationError(_l("Gebruik alleen gewone tekens."))
+
+
+def paragraphs(_form, field) -> None:
+    """Like plain_text, but line breaks are allowed (a message of a few paragraphs)."""
+    if field.data and any((ord(c) < 32 and c not in "\r\n") or ord(c) == 127
+                          for c in field.data):
         raise ValidationError(_l("Gebruik alleen gewone tekens."))
 
 
@@ -54,18 +55,25 @@ class MeetingSettingsForm(Form):
     is_open = RadioField(_l("Inschrijving"), validate_choice=False,
                          choices=[SelectChoice("y", _l("Open")), SelectChoice("n", _l("Gesloten"))])
     # Set by the confirmation page: the organiser saw how many people will be mailed.
-    confirmed = StringField(validators=[Optional(), _max(1)])
+    confirmed = StringField(validators=[Optional(), _max(8)])  # "1", or "terug" to go back
 
 
 class WalkInForm(Form):
+    """Someone at the door; the address is optional (without one, no mail at all)."""
+
     name = StringField(_l("Naam"), validators=[_required(), _max(200), plain_text])
     email = StringField(_l("E-mailadres"), validators=[
-        _required(), _max(254), plain_text,
+        Optional(), _max(254), plain_text,
         Email(message=_l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
               check_deliverability=False)])
     role = SelectField(_l("Rol"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
                        validators=[_required()])
     organisation = StringField(_l("Organisatie"), validators=[Optional(), _max(200), plain_text])
+
+    def applicant(self) -> Applicant:
+        return Applicant(name=self.name.data, email=(self.email.data or "").strip(),
+                         role=self.role.data,
+                         organisation=(self.organisation.data or "").strip() or None)
 
 
 class EmailForm(Form):
@@ -76,6 +84,8 @@ class EmailForm(Form):
 
 class MoveForm(Form):
     target = SelectField(_l("Naar bijeenkomst"), validators=[_required()])
+    # Set by the confirmation page: the organiser saw who moves where.
+    confirmed = StringField(validators=[Optional(), _max(1)])
 
 
 class CampaignForm(Form):
@@ -84,6 +94,9 @@ class CampaignForm(Form):
                        + [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     # The campaign service checks the key's characters and says why in Dutch.
     key = StringField(_l("Naam van de campagne"), validators=[Optional(), _max(64)])
+    subject = StringField(_l("Onderwerp van de e-mail"),
+                          validators=[Optional(), _max(200), plain_text])
+    message = TextAreaField(_l("Uw bericht"), validators=[Optional(), _max(2000), paragraphs])
 
 
 def attach_error(form, error) -> None:

@@ -7,11 +7,12 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from regio.db import begin_write, db, utc_now
 from regio.errors import MeetingError
-from regio.i18n import clock, local_today
+from regio.i18n import clock, local_today, long_date
+from regio.labels import FIELD_LABELS
 from regio.meetings.models import Meeting
 from regio.meetings.services import (
     MeetingChanges,
@@ -26,6 +27,7 @@ from regio.organiser.access import actor, require
 from regio.organiser.forms import ActionForm, MeetingSettingsForm, WalkInForm, attach_error
 from regio.organiser.loading import clean_query, load_meeting, page_number
 from regio.registrations.models import ROLES, STATUS_WORDS, Registration
+from regio.registrations.search import by_name, matches
 
 PER_PAGE = 50
 STATUS_BY_WORD = {word: status for status, word in STATUS_WORDS.items()}
@@ -61,6 +63,30 @@ def changes_from_form(form: MeetingSettingsForm) -> MeetingChanges:
     return changes
 
 
+BACK = "terug"
+
+
+def _shown(name: str, value) -> str:
+    """A meeting setting as the organiser reads it."""
+    if name == "date":
+        return long_date(value)
+    if name in ("start_time", "end_time"):
+        return clock(value) or _("tijd volgt")
+    if name == "address":
+        return value or _("adres volgt")
+    if name == "capacity":
+        return _("geen maximum") if value is None else str(value)
+    if name == "is_open":
+        return _("open") if value else _("gesloten")
+    return str(value or "")
+
+
+def describe_changes(meeting: Meeting, changes: MeetingChanges) -> list[tuple[str, str, str]]:
+    """What a change would do, per field: (label, old, new), for the confirmation page."""
+    return [(str(FIELD_LABELS[name]), _shown(name, getattr(meeting, name)), _shown(name, value))
+            for name, value in changes.given().items() if getattr(meeting, name) != value]
+
+
 def attendee_filters() -> dict:
     role = request.args.get("rol", "")
     status = request.args.get("status", "")
@@ -72,14 +98,12 @@ def attendee_filters() -> dict:
 def attendee_page(meeting: Meeting, filters: dict):
     stmt = select(Registration).where(Registration.meeting_id == meeting.id)
     if filters["q"]:
-        stmt = stmt.where(or_(*(column.icontains(filters["q"], autoescape=True) for column in
-                                (Registration.name, Registration.email,
-                                 Registration.organisation))))
+        stmt = stmt.where(matches(filters["q"]))
     if filters["rol"]:
         stmt = stmt.where(Registration.role == filters["rol"])
     if filters["status"]:
         stmt = stmt.where(Registration.status == STATUS_BY_WORD[filters["status"]])
-    stmt = stmt.order_by(Registration.name, Registration.id)
+    stmt = stmt.order_by(*by_name(db.session.get_bind().dialect.name))
     return db.paginate(stmt, page=page_number(request.args.get("pagina")), per_page=PER_PAGE,
                        error_out=False, count=True)
 
@@ -107,9 +131,12 @@ def meeting_settings(slug: str):
     form = MeetingSettingsForm()
     if not form.validate_on_submit():
         return render_meeting(found, settings=form)
+    if form.confirmed.data == BACK:  # "Nee, terug": the form again, as it was typed
+        return render_meeting(found, settings=form)
     begin_write()
     try:
         changes = changes_from_form(form)
+        differences = describe_changes(found, changes)
         to_mail = people_to_mail(found, changes)
         result = update_meeting(found, changes, actor=actor(), now=utc_now())
     except MeetingError as error:
@@ -120,7 +147,7 @@ def meeting_settings(slug: str):
         # The change was a dry run: nothing is kept until the organiser has seen the count.
         db.session.rollback()
         return render_template("organiser/meeting_confirm.html", meeting=found, form=form,
-                               count=to_mail)
+                               count=to_mail, differences=differences)
     db.session.commit()
     if result.changed:
         flash(ngettext("De bijeenkomst is bijgewerkt. %(num)s persoon krijgt een bijgewerkte "

@@ -54,12 +54,15 @@ def _meeting_of(message: OutboxMessage) -> int | None:
     return owner.meeting_id if owner is not None else None
 
 
-def preview(registration: Registration, *, now):
-    """The reminder as this recipient would get it, built by the mail composer itself."""
+def preview(registration: Registration, campaign: ReminderCampaign, *, now):
+    """The reminder as this recipient would get it, built by the mail composer itself.
+
+    `campaign` may be one made for the preview only: the caller rolls back afterwards."""
     from regio.mail.messages import Dropped, build_message
 
     row = OutboxMessage(
         kind=Kind.REMINDER, recipient=registration.email, registration_id=registration.id,
+        campaign_id=campaign.id,
         payload={"token": PREVIEW_TOKEN, "uid": registration.uid,
                  "sequence": invite_sequence(registration),
                  "meeting_id": registration.meeting_id},
@@ -69,6 +72,10 @@ def preview(registration: Registration, *, now):
         return None
     return {"subject": message["Subject"], "to": message["To"],
             "text": message.get_body(preferencelist=("plain",)).get_content()}
+
+
+def _text(form: CampaignForm) -> dict:
+    return {"subject": form.subject.data or None, "message": form.message.data or None}
 
 
 def _page(meeting: Meeting, form: CampaignForm, status: int = 200):
@@ -96,12 +103,18 @@ def reminders_preview(slug: str):
     now = utc_now()
     try:
         result = send_campaign(meeting, key=form.key.data or None, role=form.role.data or None,
-                               actor=actor(), now=now, dry_run=True)
+                               actor=actor(), now=now, dry_run=True, **_text(form))
     except DomainError as error:
         db.session.rollback()
         attach_error(form, error)
         return _page(meeting, form)
-    example = preview(result.recipients[0], now=now) if result.recipients else None
+    example = None
+    if result.recipients:
+        from regio.mail.campaigns import new_campaign
+
+        campaign = result.campaign or new_campaign(meeting, result.key, form.role.data or None,
+                                                   actor=actor(), now=now, **_text(form))
+        example = preview(result.recipients[0], campaign, now=now)
     db.session.rollback()
     return render_template("organiser/reminders_preview.html", meeting=meeting, form=form,
                            count=len(result.recipients), skipped=result.skipped,
@@ -120,7 +133,7 @@ def reminders_send(slug: str):
     begin_write()
     try:
         result = send_campaign(meeting, key=form.key.data or None, role=form.role.data or None,
-                               actor=actor(), now=utc_now(), dry_run=False)
+                               actor=actor(), now=utc_now(), dry_run=False, **_text(form))
     except DomainError as error:
         db.session.rollback()
         attach_error(form, error)

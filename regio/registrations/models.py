@@ -48,6 +48,7 @@ class Registration(db.Model):
         Index("ix_registrations_meeting_status_expiry", "meeting_id", "status",
               "hold_expires_at"),
         Index("ix_registrations_email", "email"),
+        Index("ix_registrations_meeting_sort", "meeting_id", "sort_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,6 +80,9 @@ class Registration(db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_by: Mapped[str | None] = mapped_column(String(254))
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Derived from name, e-mail and organisation (regio.registrations.search keeps them).
+    search_key: Mapped[str | None] = mapped_column(String(700))
+    sort_key: Mapped[str | None] = mapped_column(String(200))
 
     meeting: Mapped[Meeting] = relationship(lazy="joined", innerjoin=True)
     links: Mapped[list[PersonalLink]] = relationship(

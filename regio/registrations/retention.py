@@ -49,7 +49,8 @@ def purge(*, now: datetime, retention_days: int, dry_run: bool = False) -> Purge
     report.erased = db.session.execute(
         update(Registration).where(*erase_filter).values(
             status=Status.ERASED, name=None, email=None, active_email=None, organisation=None,
-            needs=None, guardian_email=None, ticket_hash=None, erased_at=now)
+            needs=None, guardian_email=None, ticket_hash=None, erased_at=now,
+            search_key=None, sort_key=None)
         .execution_options(synchronize_session=False)
     ).rowcount or 0
     # Sent mail keeps the recipient's address: it goes with the registration.

@@ -1,5 +1,7 @@
 """The booking service: the only code that creates, confirms, cancels, moves and promotes.
 
+(At the door, walk-ins and check-ins: `regio.registrations.door`.)
+
 Every function runs inside the caller's transaction and flushes; the caller commits. Anything
 that changes who holds a place first locks the meeting row (`lock_row`, or for a new booking
 the UPDATE that takes its place), so capacity checks serialise per meeting on SQLite and
@@ -15,7 +17,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from regio import audit
@@ -24,6 +26,7 @@ from regio.errors import BookingError
 from regio.mail.outbox import Kind, enqueue, enqueue_new, message_row, withdraw_queued
 from regio.meetings.models import Meeting, MeetingStatus
 from regio.registrations.models import ROLES, PersonalLink, Registration, Status
+from regio.registrations.search import keys_for
 from regio.registrations.statements import (
     ADD_TAKEN,
     BOOKING_COLUMNS,
@@ -113,6 +116,8 @@ def invite_sequence(registration: Registration) -> int:
 def notify(kind: str, registration: Registration, *, key: str, now: datetime,
            recipient: str | None = None, with_link: bool = True, **payload):
     """Queue a mail about `registration`, carrying a fresh personal link when it needs one."""
+    if not (recipient or registration.email):
+        return None  # a walk-in who gave no address gets no mail
     if with_link:
         payload["token"] = add_personal_link(registration, now=now)
     payload.setdefault("uid", registration.uid)
@@ -265,6 +270,7 @@ class _Draft:
     guardian: str | None
     uid: str
     links: list[tuple[str, str]]  # (token, its hash): the applicant's, then the guardian's
+    keys: dict  # the derived name keys (regio.registrations.search)
 
     @classmethod
     def of(cls, meeting_id: int, applicant: Applicant, *, now: datetime) -> _Draft:
@@ -272,8 +278,10 @@ class _Draft:
         guardian = normalise_email(applicant.guardian_email) \
             if young and applicant.guardian_email else None
         tokens = [new_token() for _ in range(2 if guardian else 1)]
-        return cls(meeting_id, applicant, now, normalise_email(applicant.email), young, guardian,
-                   _new_uid(), [(token, hash_token(token)) for token in tokens])
+        email = normalise_email(applicant.email)
+        return cls(meeting_id, applicant, now, email, young, guardian, _new_uid(),
+                   [(token, hash_token(token)) for token in tokens],
+                   keys_for(applicant.name.strip(), email, applicant.organisation or None))
 
     def mails(self, *, placed: bool) -> list[tuple[str, str, str, dict]]:
         """(kind, idempotency key up to the registration id, recipient, payload) per link."""
@@ -298,6 +306,7 @@ class _Draft:
             "status": Status.HELD if placed else Status.WAITING,
             "hold_expires_at": _hold_expiry(now) if placed else None,
             "waiting_since": None if placed else now,
+            **self.keys,
         }
 
 
@@ -531,51 +540,12 @@ def erase(registration: Registration, *, now: datetime, actor: str | None = None
         promote_waiting(meeting, now=now)
 
 
-def register_walk_in(meeting: Meeting, applicant: Applicant, *, now: datetime,
-                     actor: str) -> Registration:
-    """An organiser adds someone at the door: confirmed and checked in, no opt-in mail."""
-    _check_applicant(applicant)
-    meeting = lock_row(Meeting, meeting.id)
-    if meeting.is_cancelled:
-        raise BookingError("meeting_cancelled")
-    email = normalise_email(applicant.email)
-    existing = find_active(meeting.id, email)
-    if existing is not None:
-        raise BookingError("already_registered", field="email")
-    if not _take_place(meeting):
-        raise BookingError("meeting_full")
-    registration = Registration(
-        meeting=meeting, uid=_new_uid(), name=applicant.name.strip(), email=email,
-        active_email=email, role=applicant.role, organisation=applicant.organisation or None,
-        needs=applicant.needs or None, source=applicant.source or "balie", status=Status.CONFIRMED,
-        is_walk_in=True, created_at=now, confirmed_at=now, email_verified_at=now,
-        checked_in_at=now, checked_in_by=actor, locale=applicant.locale,
-    )
-    issue_ticket(registration)
-    db.session.add(registration)
-    audit.record(actor, "registration.walk_in", meeting.slug, now=now)
-    db.session.flush()
-    return registration
-
-
-def check_in(registration: Registration, *, now: datetime, actor: str) -> bool:
-    """Mark present. True when this call checked them in, False when they already were."""
-    if registration.status != Status.CONFIRMED:
-        raise BookingError("not_confirmed", status=registration.status)
-    result = db.session.execute(
-        update(Registration)
-        .where(Registration.id == registration.id, Registration.checked_in_at.is_(None))
-        .values(checked_in_at=now, checked_in_by=actor)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(registration)
-    return result.rowcount == 1
-
-
 def resend_link(registration: Registration, *, now: datetime, actor: str | None = None):
     """Mail a fresh personal link (earlier links keep working)."""
     if registration.status not in Status.ACTIVE:
         raise BookingError("bad_transition", old=registration.status, new="resend")
+    if not registration.email:
+        raise BookingError("no_email")
     queued = notify(Kind.LINK_AGAIN, registration,
                     key=f"link_again:{registration.id}:{len(registration.links)}", now=now)
     if actor:
