@@ -1,7 +1,7 @@
 """Registrations keep a folded search key and a phone-book sort key
 
 Revision ID: i14_search_keys
-Revises: 0002
+Revises: i15b
 Create Date: 2026-12-02
 
 Searching names with lower() misses accented capitals on SQLite, and ordering by the name
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'i14_search_keys'
-down_revision = '0002'
+down_revision = 'i15b'
 branch_labels = None
 depends_on = None
 
