@@ -167,7 +167,7 @@ def register_error_handlers(app: Flask) -> None:
         # The database cannot be reached (or is locked past its timeout): nothing was saved,
         # and the pool reconnects by itself once it answers again.
         _rollback_quietly()
-        app.logger.error("database unavailable on %s: %s", request.path,
+        app.logger.error("database unavailable on %s: %s", _route(),
                          str(error).splitlines()[0] if str(error) else type(error).__name__)
         if request.path == "/healthz" or request.accept_mimetypes.best == "application/json":
             response = jsonify(status="error", code=503)
@@ -181,8 +181,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _server_error(error: Exception):
         _rollback_quietly()
-        app.logger.exception("unhandled error on %s", request.path)
+        app.logger.exception("unhandled error on %s", _route())
         return render_template("errors/error.html", code=500), 500
+
+
+def _route() -> str:
+    """The route of the request, for logs: never the path, which may hold a personal token."""
+    rule = request.url_rule
+    return f"{request.method} {rule.rule if rule is not None else '(no route)'}"
 
 
 def _rollback_quietly() -> None:
