@@ -6,6 +6,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from regio import audit
 from regio.db import db
@@ -65,3 +67,29 @@ def test_the_log_is_paged_and_pages_keep_the_filter(admin, meetings, now):
     second = admin.get(LOG, query_string={"soort": "exports", "pagina": 2}).get_data(
         as_text=True)
     assert second.count("deelnemerslijst (CSV) van Zwolle") == 5
+
+
+ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=80)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(query=st.fixed_dictionaries({
+    "bijeenkomst": st.one_of(ANY_TEXT, st.just("zwolle")),
+    "soort": st.one_of(ANY_TEXT, st.sampled_from(["aanmeldingen", "exports"])),
+    "persoon": ANY_TEXT, "datum": st.one_of(ANY_TEXT, st.dates().map(str)),
+    "pagina": st.one_of(ANY_TEXT, st.integers(-3, 10**9).map(str)),
+}))
+def test_any_filter_gets_a_page_never_an_error(admin, query):
+    assert admin.get(LOG, query_string=query).status_code == 200
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(q=ANY_TEXT, columns=st.one_of(ANY_TEXT, st.just("e-mail,status")))
+def test_any_search_or_column_list_on_an_export_is_200_or_a_dutch_400(admin, q, columns):
+    response = admin.get("/beheer/bijeenkomsten/zwolle/deelnemers.pdf",
+                         query_string={"q": q, "kolommen": columns})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert "Onbekende kolom" in response.get_data(as_text=True)

@@ -90,3 +90,14 @@ def log_in_client(client) -> None:
         email = "deur@ocw-regio.nl"
 
     login(client, Account)
+
+
+def test_the_list_follows_the_search_while_typing(live_server, door_url, page):
+    log_in(page, live_server, "deur@ocw-regio.nl")
+    page.goto(door_url)
+    page.locator("#q").press_sequentially("ünal", delay=50)  # no button pressed
+    expect(page.locator(".door-list li")).to_have_count(1, timeout=10000)
+    assert "Ünal Çelik" in page.locator(".door-list").inner_text()
+    page.locator(".door-list button").click()  # the fresh row's form works
+    assert "Ünal Çelik is ingecheckt." in page.locator(".notice").inner_text()
+    assert page.problems == []

@@ -196,6 +196,9 @@ def test_door_account_registers_a_walk_in_without_address(door, zwolle):
     assert response.status_code == 302
     page = door.get(url, query_string={"q": "王小明"}).get_data(as_text=True)
     assert "Wang Xiaoming 王小明" in page and "Er om" in page
+    # The message is below the navigation, where the eye is, and read out by screen readers.
+    notice = '<div class="notice notice-success" role="status">Wang Xiaoming 王小明 is aangemeld'
+    assert page.index('class="beheer-nav"') < page.index(notice) < page.index("<h1>")
 
 
 def test_walk_in_with_a_bad_address_says_so_beside_the_field(door, zwolle):

@@ -218,3 +218,13 @@ def test_libreoffice_prints_every_column_on_the_first_page(organiser_client, zwo
     for header in ("Naam", "E-mailadres", "Rol", "Organisatie", "Status", "Bron", "Aangemeld op",
                    "Ingecheckt op"):
         assert header in first
+
+
+def test_the_place_names_the_city_once(app, zwolle):
+    from regio.exports import sheet_header
+
+    zwolle.address = "Stationsweg 12, 8011 CZ Zwolle"
+    assert sheet_header(zwolle).facts.endswith("De Nieuwe Buitensociëteit, Stationsweg 12, "
+                                               "8011 CZ Zwolle")
+    zwolle.address = "Stationsweg 12"
+    assert sheet_header(zwolle).facts.endswith("Stationsweg 12, Zwolle")

@@ -147,7 +147,7 @@ text = st.text(st.characters(codec="utf-8"), max_size=40)
     "venue": text, "address": st.one_of(text, st.text(max_size=400)),
     "capacity": st.one_of(text, st.integers(-5, 10**7).map(str)),
     "is_open": st.sampled_from(["y", "n", "", "x"]),
-    "confirmed": st.sampled_from(["", "1", "yes"]),
+    "confirmed": st.sampled_from(["", "1", "yes", "terug"]),
 }))
 def test_settings_form_never_answers_5xx(organiser, attendees, values):
     values = dict(values, csrf_token=csrf_token(organiser, PAGE))
