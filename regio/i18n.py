@@ -11,6 +11,8 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
+from regio.meetings.seed import TITLE
+
 LANG_COOKIE = "regio_lang"
 
 
@@ -62,7 +64,10 @@ def local_datetime(value: datetime | None) -> str:
 
 
 def meeting_title(meeting) -> str:
-    """The meeting's name in the reader's language (the stored title is the Dutch one)."""
+    """The meeting's name in the reader's language: the round's standard title (stored in
+    Dutch) translated, a title an organiser typed for another meeting as typed."""
+    if meeting.title and meeting.title != TITLE.format(city=meeting.city):
+        return meeting.title
     return _("Regiobijeenkomst Landelijk OPP Project – %(city)s", city=meeting.city)
 
 

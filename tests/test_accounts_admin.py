@@ -151,3 +151,16 @@ def csrf(client) -> str:
     from tests.conftest import csrf_token
 
     return csrf_token(client, "/beheer/mijn-account")
+
+
+def test_two_factor_is_required_in_production_unless_turned_off():
+    from config import load_config
+
+    production = {"SECRET_KEY": "x" * 32}
+    assert load_config("production", production)["REGIO_REQUIRE_2FA"] is True
+    off = load_config("production", {**production, "REGIO_REQUIRE_2FA": "0"})
+    assert off["REGIO_REQUIRE_2FA"] is False
+    assert load_config("development", {"REGIO_REQUIRE_2FA": "1"})["REGIO_REQUIRE_2FA"] is True
+    assert load_config("testing", {})["REGIO_REQUIRE_2FA"] is False
+    hours = load_config("testing", {"REGIO_SESSION_MAX_HOURS": "4"})
+    assert hours["PERMANENT_SESSION_LIFETIME"] == 4 * 3600

@@ -47,7 +47,9 @@ def test_a_new_meeting_is_on_the_public_pages_at_once(app, organiser):
     qr_png = client.get("/bijeenkomsten/utrecht/qr.png").data
     assert decoded_text(qr_png) == f"{BASE_URL}/r/utrecht"
     assert client.get("/r/utrecht").location.endswith("/bijeenkomsten/utrecht")
-    assert client.get("/bijeenkomsten/utrecht/poster").status_code == 200
+    poster = client.get("/bijeenkomsten/utrecht/poster").get_data(as_text=True)
+    assert "Training voor scholen – Utrecht" in poster  # its own title, not the round's
+    assert "Met lunch." in page.get_data(as_text=True)  # the description
     fresh()
     meeting = get_meeting("utrecht")
     assert (meeting.capacity, meeting.start_time.hour, meeting.is_open) == (80, 13, True)
