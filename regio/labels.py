@@ -57,6 +57,8 @@ MAIL_KIND_LABELS = {
     "expired": _l("Plaats vervallen"),
     "reminder": _l("Herinnering"),
     "guardian_notice": _l("Bericht aan ouder of voogd"),
+    "account_invite": _l("Uitnodiging voor een account"),
+    "password_reset": _l("Link voor een nieuw wachtwoord"),
 }
 
 MAIL_STATE_LABELS = {
@@ -137,6 +139,7 @@ AUDIT_SENTENCES = {
     "registration.resend_link": _l("Persoonlijke link van %(person)s opnieuw gemaild door "
                                    "%(actor)s"),
     "registration.check_in": _l("%(person)s ingecheckt in %(meeting)s door %(actor)s"),
+    "registration.email": _l("E-mailadres van %(person)s aangepast door %(actor)s"),
     "registration.check_in_undo": _l("Inchecken van %(person)s in %(meeting)s ongedaan gemaakt "
                                      "door %(actor)s"),
 }

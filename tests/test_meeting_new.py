@@ -77,7 +77,7 @@ def test_slug_comes_from_the_city_and_stays_unique(app, organiser):
     ({"capacity": "-5"}, "capacity", "Vul een aantal plaatsen in van 0 tot 100.000."),
     ({"capacity": "veel"}, "capacity", "Vul een aantal plaatsen in"),
     ({"venue": "x" * 201}, "venue", "Gebruik hoogstens 200 tekens."),
-    ({"city": "Ut\x00recht"}, "city", "Gebruik alleen gewone tekens."),
+    ({"city": "Ut\x00recht"}, "city", "Gebruik alleen gewone letters, cijfers en leestekens."),
     ({"title": ""}, "title", "Dit veld is verplicht."),
 ])
 def test_each_bad_value_gets_a_dutch_message_beside_its_field(app, organiser, changes, field,
