@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, jsonify, redirect, render_template, request, session
+from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -51,24 +51,33 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from regio import models  # noqa: F401  (the whole schema, for Alembic and create_all)
+
+    login_manager.user_loader(_load_user)
+
+
+def _load_user(user_id: str):
+    """The account of a session, while its version, idle and absolute limits hold.
+
+    Module-level and reading `current_app`: the login manager is one object for every app in
+    the process, and a closure over one app would keep that app (and its database lock) alive.
+    """
     from regio.accounts import sessions
     from regio.accounts.models import Organiser
 
-    @login_manager.user_loader
-    def _load_user(user_id: str):
-        account_id, _, version = user_id.partition(":")
-        if not account_id.isdigit():
-            return None
-        account = db.session.get(Organiser, int(account_id))
-        if account is None or str(account.session_version) != version:
-            return None
-        now = time.time()
-        idle = timedelta(minutes=app.config["REGIO_SESSION_IDLE_MINUTES"])
-        absolute = timedelta(hours=app.config["REGIO_SESSION_MAX_HOURS"])
-        if not sessions.is_current(session, now=now, idle=idle, absolute=absolute):
-            return None
-        sessions.touch(session, now=now)
-        return account
+    account_id, _, version = user_id.partition(":")
+    if not account_id.isdigit():
+        return None
+    account = db.session.get(Organiser, int(account_id))
+    if account is None or str(account.session_version) != version:
+        return None
+    now = time.time()
+    config = current_app.config
+    idle = timedelta(minutes=config["REGIO_SESSION_IDLE_MINUTES"])
+    absolute = timedelta(hours=config["REGIO_SESSION_MAX_HOURS"])
+    if not sessions.is_current(session, now=now, idle=idle, absolute=absolute):
+        return None
+    sessions.touch(session, now=now)
+    return account
 
 
 def trusted_hosts(config) -> list[str]:
