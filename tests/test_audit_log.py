@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from regio import audit
 from regio.db import db
 from regio.registrations.door import check_in
+from regio.web import CONTROL_CHARACTERS
 from tests.organiser_support import add_registration, fresh, logged_in
 
 LOG = "/beheer/logboek"
@@ -81,7 +82,9 @@ ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=80)
     "pagina": st.one_of(ANY_TEXT, st.integers(-3, 10**9).map(str)),
 }))
 def test_any_filter_gets_a_page_never_an_error(admin, query):
-    assert admin.get(LOG, query_string=query).status_code == 200
+    # A control character in any query string is refused before the view (regio/web.py).
+    expected = 400 if any(CONTROL_CHARACTERS.search(v) for v in query.values()) else 200
+    assert admin.get(LOG, query_string=query).status_code == expected
 
 
 @settings(max_examples=30, deadline=None,
@@ -91,5 +94,5 @@ def test_any_search_or_column_list_on_an_export_is_200_or_a_dutch_400(admin, q, 
     response = admin.get("/beheer/bijeenkomsten/zwolle/deelnemers.pdf",
                          query_string={"q": q, "kolommen": columns})
     assert response.status_code in (200, 400)
-    if response.status_code == 400:
+    if response.status_code == 400 and not CONTROL_CHARACTERS.search(q + columns):
         assert "Onbekende kolom" in response.get_data(as_text=True)
