@@ -32,6 +32,7 @@ MESSAGES = {
     "already_registered_there": _l("Met dit e-mailadres bent u al aangemeld voor die bijeenkomst."),
     "already_registered": _l("Dit e-mailadres is al aangemeld voor deze bijeenkomst."),
     "not_confirmed": _l("Deze aanmelding is niet bevestigd."),
+    "consent_closed": _l("Deze aanmelding is niet meer actief. Uw besluit is niet meer nodig."),
     # reminder campaigns and mail
     "bad_campaign_key": _l(
         "Gebruik voor de naam van de campagne alleen letters, cijfers, - en _ (hoogstens 64)."),

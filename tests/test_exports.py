@@ -25,7 +25,7 @@ from regio.exports import (
 )
 from regio.i18n import long_date
 from regio.registrations.models import Registration, Status
-from regio.registrations.services import Applicant, find_by_token, open_link, register
+from regio.registrations.services import Applicant, confirm_address, find_by_token, register
 
 TRICKY = ['=HYPERLINK("http://x")', "@SUM(1)", "+31 6 12345678", "-1", "\tTabbed"]
 SIGNED_UP = datetime(2026, 4, 10, 10, 0, tzinfo=UTC)  # 12:00 in Amsterdam (summer time)
@@ -110,7 +110,7 @@ def test_registration_through_the_services_shows_up_with_its_status(zwolle, now)
     confirmed = register(zwolle.id, Applicant(name="Anna Smit", email="anna@school.test",
                                            role="vo", organisation="Het Lyceum"), now=now)
     link, _registration = find_by_token(confirmed.token)
-    open_link(link, now=now)
+    confirm_address(link, now=now)
     register(zwolle.id, Applicant(name="Bram Bos", email="bram@school.test", role="ouder"), now=now)
     db.session.commit()
     table = read_csv(export_bytes(zwolle, "csv")[1])

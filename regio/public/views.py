@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, jsonify, render_template
 from sqlalchemy import text
 
+from regio.contact import contact_for
 from regio.db import db
 from regio.i18n import local_today
 from regio.meetings.services import get_meeting, list_meetings
@@ -34,6 +35,12 @@ def known_meeting_id(slug: str) -> int:
     if slug not in known:  # at most one entry per meeting: only found slugs are kept
         known[slug] = load_meeting(slug).id
     return known[slug]
+
+
+@bp.app_context_processor
+def _contact() -> dict:
+    """Every page (error pages too) can name where to go with questions."""
+    return {"contact": contact_for(current_app.config)}
 
 
 @bp.get("/privacy")
