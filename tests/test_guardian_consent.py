@@ -150,7 +150,7 @@ def test_a_hold_waiting_for_the_guardian_expires_like_any_other(client, meetings
 
 def test_the_pupil_gets_no_invite_before_both_and_the_guardian_only_their_own_page(
         client, meetings, now, smtp_server):
-    registration, token, guardian_token = register_pupil(meetings["zwolle"], now=now)
+    _registration, token, guardian_token = register_pupil(meetings["zwolle"], now=now)
     guardian_says(client, guardian_token, "ja")
     send_all(smtp_server, now=utc_now())
     assert all(m.get_content_type() == "multipart/alternative"
@@ -174,7 +174,7 @@ def test_the_pupil_gets_no_invite_before_both_and_the_guardian_only_their_own_pa
 
 def test_consent_is_shown_to_organisers_and_erased_at_retention(organiser, app, now):
     meeting = db.session.execute(select(Meeting).where(Meeting.slug == "zwolle")).scalar_one()
-    registration, token, guardian_token = register_pupil(meeting, now=now)
+    registration, _token, guardian_token = register_pupil(meeting, now=now)
     client = app.test_client()
     guardian_says(client, guardian_token, "ja")
     page = organiser.get(f"/beheer/aanmeldingen/{registration.id}").get_data(as_text=True)
