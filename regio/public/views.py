@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify, render_template
+from flask import abort, current_app, jsonify, render_template, send_from_directory
 from sqlalchemy import text
 
 from regio.contact import contact_for
@@ -53,6 +53,13 @@ def privacy():
 @bp.get("/toegankelijkheid")
 def accessibility():
     return render_template("public/toegankelijkheid.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and mail clients ask for /favicon.ico whatever the page names."""
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)
 
 
 @bp.get("/healthz")
