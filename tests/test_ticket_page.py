@@ -59,3 +59,14 @@ def test_an_unknown_or_revoked_ticket_is_a_404(app, holder):
     cancel(holder, now=utc_now())
     db.session.commit()
     assert client.get(f"/t/{ticket}").status_code == 404
+
+
+def test_the_ticket_page_shows_the_qr_again(app, holder):
+    ticket = valid_ticket(holder)
+    client = new_client(app)
+    page = client.get(f"/t/{ticket}").get_data(as_text=True)
+    assert f'src="/t/{ticket}/qr.svg"' in page
+    image = client.get(f"/t/{ticket}/qr.svg")
+    assert image.status_code == 200 and image.mimetype == "image/svg+xml"
+    assert image.headers["Cache-Control"] == "no-store"
+    assert client.get(f"/t/{'A' * 32}/qr.svg").status_code == 404
