@@ -91,10 +91,14 @@ def test_guardian_refuses_the_place_is_freed_and_the_pupil_is_told_kindly(
     waiting, _waiting_token = book(meeting, 2, now=now, confirm=True)
     assert fresh(waiting).status == Status.WAITING
     pupil_confirms(client, token)
+    form_token = csrf_token(client, f"/toestemming/{guardian_token}")
     guardian_says(client, guardian_token, "nee")
     registration = fresh(registration)
     assert registration.status == Status.CANCELLED
     assert registration.guardian_decision == GuardianDecision.REFUSED
+    again = client.post(f"/toestemming/{guardian_token}", follow_redirects=True,
+                        data={"csrf_token": form_token, "besluit": "nee"})  # a second tap
+    assert "Uw besluit is niet meer nodig" in again.get_data(as_text=True)
     assert fresh(waiting).status == Status.CONFIRMED  # the freed place moved on
     assert reload(meeting).taken == 1
     send_all(smtp_server, now=utc_now())

@@ -41,8 +41,8 @@ def can_decide(registration: Registration) -> bool:
 def decide(registration: Registration, *, consent: bool, now: datetime) -> str:
     """Record the guardian's yes or no; returns the decision now standing.
 
-    The same answer twice changes nothing; a yes once the registration is no longer active is
-    a BookingError("consent_closed").
+    A second yes changes nothing; any answer once the registration is no longer active (after
+    a no, an expired hold, the pupil's own cancellation) is a BookingError("consent_closed").
     """
     lock_row(Meeting, registration.meeting_id)
     db.session.refresh(registration)
@@ -66,7 +66,7 @@ def _consent(registration: Registration, *, now: datetime) -> str:
 
 def _refuse(registration: Registration, *, now: datetime) -> str:
     if not can_decide(registration):
-        return registration.guardian_decision or GuardianDecision.REFUSED
+        raise BookingError("consent_closed", status=registration.status)
     decision = (GuardianDecision.WITHDRAWN if registration.has_guardian_consent
                 else GuardianDecision.REFUSED)
     cancel(registration, now=now, kind=Kind.GUARDIAN_REFUSED)
