@@ -41,6 +41,8 @@ def test_every_text_mail_is_tidy(meetings, smtp_server):
         assert "\n\n\n" not in text, mail["Subject"]
         assert not text.startswith("\n") and not text.endswith("\n\n")
         assert all(line == line.rstrip() for line in text.splitlines()), mail["Subject"]
+        assert "\n\nRegiobijeenkomst Landelijk OPP Project – Zwolle\nDatum:" in text
+        assert "\n\nMet vriendelijke groet," in text
 
 
 def test_the_calendar_link_comes_after_the_form_and_says_it_is_not_registering(client, meetings):
