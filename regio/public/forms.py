@@ -70,10 +70,26 @@ def _length(maximum: int):
     return Length(max=maximum, message=_l("Gebruik hoogstens %(max)d tekens.", max=maximum))
 
 
-class RegistrationForm(Form):
-    name = StringField(
+def _name_field() -> StringField:
+    return StringField(
         _l("Naam"), filters=[_strip],
         validators=[DataRequired(_l("Vul uw naam in.")), _length(NAME_MAX), PlainText()])
+
+
+def _organisation_field() -> StringField:
+    return StringField(
+        _l("School of organisatie"), filters=[_strip],
+        validators=[Optional(), _length(ORGANISATION_MAX), PlainText()])
+
+
+def _needs_field() -> TextAreaField:
+    return TextAreaField(
+        _l("Wensen voor toegankelijkheid of eten"), filters=[_strip],
+        validators=[Optional(), _length(NEEDS_MAX), PlainText(multiline=True)])
+
+
+class RegistrationForm(Form):
+    name = _name_field()
     email = StringField(
         _l("E-mailadres"), filters=[_strip],
         validators=[DataRequired(_l("Vul uw e-mailadres in.")), _length(EMAIL_MAX),
@@ -83,12 +99,8 @@ class RegistrationForm(Form):
         _l("Wie bent u?"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         validators=[InputRequired(_l("Kies wie u bent."))],
         validate_choice=False)
-    organisation = StringField(
-        _l("School of organisatie"), filters=[_strip],
-        validators=[Optional(), _length(ORGANISATION_MAX), PlainText()])
-    needs = TextAreaField(
-        _l("Wensen voor toegankelijkheid of eten"), filters=[_strip],
-        validators=[Optional(), _length(NEEDS_MAX), PlainText(multiline=True)])
+    organisation = _organisation_field()
+    needs = _needs_field()
     under_16 = BooleanField(_l("Ik ben leerling en jonger dan 16 jaar"))
     guardian_consent = BooleanField(
         _l("Ik vraag mijn ouder of voogd om toestemming (die krijgt een eigen e-mail)"))
@@ -195,15 +207,11 @@ class ConfirmForm(LinkForm):
 
 
 class DetailsForm(LinkForm):
-    name = StringField(
-        _l("Naam"), filters=[_strip],
-        validators=[DataRequired(_l("Vul uw naam in.")), _length(NAME_MAX), PlainText()])
-    organisation = StringField(
-        _l("School of organisatie"), filters=[_strip],
-        validators=[Optional(), _length(ORGANISATION_MAX), PlainText()])
-    needs = TextAreaField(
-        _l("Wensen voor toegankelijkheid of eten"), filters=[_strip],
-        validators=[Optional(), _length(NEEDS_MAX), PlainText(multiline=True)])
+    """The registration form's own name, organisation and wishes fields, to correct them."""
+
+    name = _name_field()
+    organisation = _organisation_field()
+    needs = _needs_field()
 
 
 class GuardianForm(LinkForm):
