@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 MO := regio/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test install lint bench translations clean
+.PHONY: run test install lint bench translations screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ lint: $(TEST_STAMP)
 
 bench: $(TEST_STAMP) $(MO)
 	$(BIN)/python -m bench
+
+## Screenshots of the public pages (phone and desktop) into docs/screenshots/.
+screenshots: $(TEST_STAMP) $(MO)
+	$(BIN)/python scripts/screenshots.py
 
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o regio/translations/messages.pot .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -31,6 +32,8 @@ class Config:
     MAIL_TIMEOUT = 10.0
     MAIL_STALE_AFTER = 300  # seconds before a row left in "sending" by a killed sender is retried
     REGIO_ORGANIZER_EMAIL: str | None = None
+    REGIO_CONTACT_EMAIL: str | None = None  # where people write with questions
+    REGIO_CONTACT_PHONE: str | None = None
     REGIO_CONFIRM_WITHIN_HOURS = 48
     REGIO_RETENTION_DAYS = 90
     REGIO_TIMEZONE = "Europe/Amsterdam"
@@ -104,6 +107,8 @@ _ENV = {
     "MAIL_TIMEOUT": float,
     "MAIL_STALE_AFTER": int,
     "REGIO_ORGANIZER_EMAIL": str,
+    "REGIO_CONTACT_EMAIL": str,
+    "REGIO_CONTACT_PHONE": str,
     "REGIO_CONFIRM_WITHIN_HOURS": int,
     "REGIO_RETENTION_DAYS": int,
     "REGIO_TIMEZONE": str,
@@ -168,6 +173,26 @@ def load_config(name: str | None = None, environ: dict | None = None) -> dict:
     settings["PERMANENT_SESSION_LIFETIME"] = settings["REGIO_SESSION_MAX_HOURS"] * 3600
     settings["REGIO_CONFIG"] = name
     return settings
+
+
+_NO_REPLY = re.compile(r"^(no-?reply|do-?not-?reply|bounces?|mailer-daemon)\b", re.IGNORECASE)
+
+
+def is_no_reply(address: str | None) -> bool:
+    """An address nobody reads: noreply@…, no-reply@…, donotreply@…, or one on localhost."""
+    local, _, domain = (address or "").strip().rpartition("@")
+    return not local or bool(_NO_REPLY.match(local)) or domain.lower() in ("localhost", "")
+
+
+def contact_warning(settings: dict) -> str | None:
+    """Production's start-up warning when people have no real address to write to."""
+    address = settings.get("REGIO_CONTACT_EMAIL")
+    if not address:
+        return ("REGIO_CONTACT_EMAIL is not set: mails and pages name no address for questions "
+                "(set it to a mailbox someone reads)")
+    if is_no_reply(address):
+        return f"REGIO_CONTACT_EMAIL={address!r} looks like an address nobody reads"
+    return None
 
 
 def _development_secret() -> str:

@@ -56,7 +56,9 @@ MAIL_KIND_LABELS = {
     "erased": _l("Gegevens verwijderd"),
     "expired": _l("Plaats vervallen"),
     "reminder": _l("Herinnering"),
-    "guardian_notice": _l("Bericht aan ouder of voogd"),
+    "guardian_notice": _l("Vraag om toestemming aan ouder of voogd"),
+    "guardian_refused": _l("Geen toestemming: plaats vrijgegeven"),
+    "details_changed": _l("Gegevens aangepast, met bijgewerkte uitnodiging"),
     "account_invite": _l("Uitnodiging voor een account"),
     "password_reset": _l("Link voor een nieuw wachtwoord"),
 }
@@ -106,6 +108,15 @@ FIELD_LABELS = {
     "is_open": _l("inschrijving open"),
     "cancelled": _l("geannuleerd"),
     "title": _l("titel"),
+    "name": _l("naam"),
+    "organisation": _l("organisatie"),
+    "needs": _l("wensen"),
+}
+
+GUARDIAN_DECISION_LABELS = {
+    "given": _l("toestemming gegeven"),
+    "refused": _l("geen toestemming gegeven"),
+    "withdrawn": _l("toestemming ingetrokken"),
 }
 
 EXPORT_FORMAT_LABELS = {
@@ -140,6 +151,10 @@ AUDIT_SENTENCES = {
                                    "%(actor)s"),
     "registration.check_in": _l("%(person)s ingecheckt in %(meeting)s door %(actor)s"),
     "registration.email": _l("E-mailadres van %(person)s aangepast door %(actor)s"),
+    "registration.guardian_decision": _l("Ouder of voogd van %(person)s (%(meeting)s): "
+                                         "%(decision)s"),
+    "registration.details_change": _l("%(person)s heeft eigen gegevens aangepast (%(fields)s) "
+                                      "voor %(meeting)s"),
     "registration.check_in_undo": _l("Inchecken van %(person)s in %(meeting)s ongedaan gemaakt "
                                      "door %(actor)s"),
 }
@@ -151,6 +166,8 @@ AUDIT_SENTENCES.update(meeting_events.SENTENCES)
 # Who did it, when it was not a person: the `regio` command or Regio on its own (a schedule).
 ACTOR_LABELS = {
     "cli": _l("de beheerder via de opdrachtregel"),
+    "guardian": _l("de ouder of voogd"),
+    "attendee": _l("de deelnemer zelf"),
     "system": _l("Regio (automatisch)"),
 }
 
@@ -258,6 +275,10 @@ def audit_values(event, *, people: Mapping[int, str], cities: Mapping[str, str])
     values["filters"] = _filters(details)
     if isinstance(details.get("changed"), list):
         values["changed"] = ", ".join(_label(FIELD_LABELS, name) for name in details["changed"])
+    if isinstance(details.get("fields"), list):
+        values["fields"] = ", ".join(_label(FIELD_LABELS, name) for name in details["fields"])
+    if details.get("decision"):
+        values["decision"] = _label(GUARDIAN_DECISION_LABELS, details["decision"])
     if details.get("kind"):
         values["kind"] = mail_kind_label(details["kind"])
     return values

@@ -43,6 +43,7 @@ MESSAGES = {
     "email_taken": _l("Iemand anders is met dit e-mailadres al aangemeld voor deze bijeenkomst."),
     "other_meeting": _l("Dit ticket is voor een andere bijeenkomst."),
     "no_email": _l("Van deze deelnemer hebben we geen e-mailadres."),
+    "consent_closed": _l("Deze aanmelding is niet meer actief. Uw besluit is niet meer nodig."),
     # reminder campaigns and mail
     "bad_campaign_key": _l(
         "Gebruik voor de naam van de campagne alleen letters, cijfers, - en _ (hoogstens 64)."),

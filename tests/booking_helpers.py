@@ -10,7 +10,7 @@ from regio.db import db
 from regio.mail.models import OutboxMessage
 from regio.meetings.models import Meeting
 from regio.registrations.models import Registration
-from regio.registrations.services import Applicant, find_by_token, open_link, register
+from regio.registrations.services import Applicant, confirm_address, find_by_token, register
 
 
 def applicant(n: int | str = 1, role: str = "po", **extra) -> Applicant:
@@ -26,7 +26,7 @@ def book(meeting: Meeting, n: int | str = 1, *, now: datetime | None = None, rol
     db.session.commit()
     if confirm:
         link, _registration = find_by_token(outcome.token)
-        open_link(link, now=now)
+        confirm_address(link, now=now)
         db.session.commit()
     return outcome.registration, outcome.token
 

@@ -13,6 +13,7 @@ from regio.mail.outbox import Kind
 from regio.meetings.models import Meeting
 from regio.meetings.services import MeetingChanges, update_meeting
 from regio.registrations import services
+from regio.registrations.consent import find_by_guardian_token
 from regio.registrations.door import check_in, register_walk_in
 from regio.registrations.models import ROLES, Registration, Status
 from regio.registrations.queries import waiting_position
@@ -237,9 +238,14 @@ def test_a_booking_writes_the_registration_its_links_and_its_mails_in_full(meeti
         assert mail.payload.keys() == {"token", "uid", "sequence", "meeting_id"}
         assert (mail.payload["uid"], mail.payload["sequence"], mail.payload["meeting_id"]) == (
             registration.uid, 3, meeting.id)
-        link, found = find_by_token(mail.payload["token"])
-        assert found.id == registration.id and link.created_at == now
+    link, found = find_by_token(mails(Kind.CONFIRM_EMAIL)[0].payload["token"])
+    assert found.id == registration.id and link.created_at == now
     assert mails(Kind.CONFIRM_EMAIL)[0].payload["token"] == token
+    # The guardian's token is the guardian's own: not a personal link to the pupil's page.
+    guardian_token = mails(Kind.GUARDIAN_NOTICE)[0].payload["token"]
+    assert find_by_token(guardian_token) == (None, None)
+    assert find_by_guardian_token(guardian_token).id == registration.id
+    assert len(reload(registration).links) == 1
     assert reload(meeting).updated_at == now
 
 

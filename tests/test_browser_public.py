@@ -63,6 +63,8 @@ def test_parent_signs_up_from_the_letter_confirms_and_cancels_without_javascript
     assert page.locator("h1").inner_text() == "Kijk in uw e-mail"
 
     page.goto(f"{live_server}/aanmelding/{newest_token(PARENT)}")
+    assert "Uw plaats wordt vastgehouden" in page.locator(".status-box").inner_text()
+    page.click("text=Bevestig mijn aanmelding")
     assert "Uw plaats is bevestigd" in page.locator(".status-box").inner_text()
     page.click("text=Afmelden")
     assert page.locator("h1").inner_text() == "Afmelden voor Zwolle?"

@@ -40,6 +40,9 @@ def test_register_confirm_by_mail_and_receive_the_invite(app, client, runner, me
     token = LINK_RE.search(body)[1]
 
     page = client.get(f"/aanmelding/{token}")
+    assert "Bevestig mijn aanmelding" in page.get_data(as_text=True)
+    page = client.post(f"/aanmelding/{token}", follow_redirects=True,
+                       data={"csrf_token": csrf_token(client, f"/aanmelding/{token}")})
     assert "Uw plaats is bevestigd" in page.get_data(as_text=True)
     _send(runner)
 

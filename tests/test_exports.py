@@ -31,7 +31,7 @@ from regio.exports.tables import Column
 from regio.i18n import long_date
 from regio.registrations.models import Registration, Status
 from regio.registrations.search import keys_for
-from regio.registrations.services import Applicant, find_by_token, open_link, register
+from regio.registrations.services import Applicant, confirm_address, find_by_token, register
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TRICKY = ['=HYPERLINK("http://x")', "@SUM(1)", "+31 6 12345678", "-1", "\tTabbed"]
@@ -120,7 +120,7 @@ def test_registration_through_the_services_shows_up_with_its_status(zwolle, now)
     confirmed = register(zwolle.id, Applicant(name="Anna Smit", email="anna@school.test",
                                            role="vo", organisation="Het Lyceum"), now=now)
     link, _registration = find_by_token(confirmed.token)
-    open_link(link, now=now)
+    confirm_address(link, now=now)
     register(zwolle.id, Applicant(name="Bram Bos", email="bram@school.test", role="ouder"), now=now)
     db.session.commit()
     table = read_csv(export_bytes(zwolle, "csv")[1])

@@ -186,12 +186,19 @@ def test_personal_invite_refuses_unknown_unconfirmed_and_erased(client, meetings
 def test_personal_invite_partial_links_only_when_confirmed(app, meetings, now):
     from flask import render_template
 
+    from regio.registrations.queries import personal_invite_method
+
     registration = confirmed_registration(meetings["zwolle"], "p@school.test", now=now)
+    held = services.register(meetings["zwolle"].id, applicant("h@school.test"), now=now)
+
+    def partial(registration) -> str:
+        return render_template("public/_personal_invite.html", token="T" * 32,
+                               invite_method=personal_invite_method(registration))
+
     with app.test_request_context():
-        html = render_template("public/_personal_invite.html", registration=registration,
-                               token="T" * 32)
-        assert f"/aanmelding/{'T' * 32}/uitnodiging.ics" in html
+        html = partial(registration)
+        assert f"/aanmelding/{'T' * 32}/uitnodiging.ics" in html and "Zet in mijn agenda" in html
+        assert "uitnodiging.ics" not in partial(held.registration)
         services.cancel(registration, now=now)
-        assert "uitnodiging.ics" not in render_template("public/_personal_invite.html",
-                                                         registration=registration,
-                                                         token="T" * 32)
+        html = partial(registration)
+        assert "Zet in mijn agenda" not in html and "Haal de afspraak uit mijn agenda" in html

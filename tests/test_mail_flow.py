@@ -84,7 +84,7 @@ def confirmed_registration(meeting, email, *, now, smtp_server=None, **fields):
         send_all(smtp_server, now=now)
         token = link_in(smtp_server.handler.to(email)[-1])
     link, _registration = services.find_by_token(token)
-    registration = services.open_link(link, now=now)
+    registration = services.confirm_address(link, now=now)
     db.session.commit()
     return registration
 
@@ -107,7 +107,7 @@ def test_double_opt_in_by_mail_end_to_end(app, meetings, smtp_server, now):
 
     link, registration = services.find_by_token(token)
     assert registration.id == outcome.registration.id
-    services.open_link(link, now=now)
+    services.confirm_address(link, now=now)
     db.session.commit()
     assert registration.status == Status.CONFIRMED
     assert send_all(smtp_server, now=now) == 1
@@ -229,7 +229,8 @@ def test_every_mail_kind_arrives_with_its_parts(app, meetings, smtp_server, now)
         ("Er is een plaats voor u", None, True),  # address not confirmed yet: no invite
         ("Gaat niet door", None, False),
     ]
-    assert subjects("parent@home.test") == [("Aanmelding van een leerling", None, True)]
+    # The guardian's own mail: no personal link to the pupil's page (their own link instead).
+    assert subjects("parent@home.test") == [("Uw toestemming gevraagd", None, False)]
     assert subjects("bo@school.test")[-3:] == [
         ("Overgestapt", "CANCEL", False),
         ("U staat op de wachtlijst", None, True),  # zwolle is full

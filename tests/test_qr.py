@@ -20,9 +20,9 @@ from regio.registrations.queries import source_counts
 from regio.registrations.services import (
     Applicant,
     cancel,
+    confirm_address,
     erase,
     find_by_token,
-    open_link,
     register,
 )
 from regio.registrations.tickets import find_by_ticket, valid_ticket
@@ -223,19 +223,19 @@ def make_registration(meeting, now, email="ada@school.example", source=None, con
                                           source=source), now=now)
     if confirmed:
         link, _ = find_by_token(outcome.token)
-        open_link(link, now=now)
+        confirm_address(link, now=now)
     db.session.commit()
     return outcome.registration, outcome.token
 
 
-def test_ticket_png_encodes_the_check_in_link(client, meetings, now):
+def test_ticket_png_encodes_the_public_ticket_page(client, meetings, now):
     registration, token = make_registration(meetings["zwolle"], now)
     ticket = valid_ticket(registration)
     assert ticket
     response = client.get(f"/aanmelding/{token}/ticket.png", headers={"Host": "evil.example"})
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
-    assert decoded_text(response.data) == f"{BASE_URL}/beheer/incheck/{ticket}"
+    assert decoded_text(response.data) == f"{BASE_URL}/t/{ticket}"
     assert find_by_ticket(ticket).id == registration.id
 
     svg = client.get(f"/aanmelding/{token}/ticket.svg")

@@ -223,14 +223,55 @@ def registered(client) -> str:
     return [m for m in mails() if m.recipient == "anna@school.nl"][-1].payload["token"]
 
 
-def test_first_visit_of_the_link_confirms_the_place(client, meetings):
+def confirm_on_page(client, token: str):
+    """Press "Bevestig mijn aanmelding" on the personal page, as the person would."""
+    return post(client, {}, url=f"/aanmelding/{token}")
+
+
+def test_opening_the_link_changes_nothing_the_button_confirms(client, meetings):
     token = registered(client)
+    for _ in range(2):  # a mail scanner, then the person
+        page = client.get(f"/aanmelding/{token}").get_data(as_text=True)
+        assert "Bevestig mijn aanmelding" in page and "Anna de Vries" in page
+        assert registrations()[0].status == Status.HELD
+        assert registrations()[0].email_verified_at is None
+    form_token = csrf_token(client, f"/aanmelding/{token}")
+    response = client.post(f"/aanmelding/{token}", data={"csrf_token": form_token})
+    assert response.status_code == 303
     page = client.get(f"/aanmelding/{token}").get_data(as_text=True)
-    assert "Uw plaats is bevestigd" in page
+    assert "Uw plaats is bevestigd" in page and "Bevestig mijn aanmelding" not in page
+    db.session.expire_all()
     assert registrations()[0].status == Status.CONFIRMED
     assert len(mails(Kind.CONFIRMED)) == 1
-    client.get(f"/aanmelding/{token}")  # a second visit changes nothing
+    # Pressed again (a second tab): nothing more.
+    client.post(f"/aanmelding/{token}", data={"csrf_token": form_token})
     assert len(mails(Kind.CONFIRMED)) == 1
+
+
+def test_confirm_works_from_another_browser_hours_later(app, client, meetings):
+    """The form's token is bound to the link, not to a session: a fresh browser (no cookie)
+    can send the form a page showed elsewhere."""
+    token = registered(client)
+    form_token = csrf_token(client, f"/aanmelding/{token}")
+    other_browser = app.test_client()
+    response = other_browser.post(f"/aanmelding/{token}", data={"csrf_token": form_token})
+    assert response.status_code == 303
+    assert registrations()[0].status == Status.CONFIRMED
+
+
+@pytest.mark.parametrize("data, headers", [
+    ({}, {}),  # no token at all: a blind POST
+    ({"csrf_token": "0" * 40}, {}),  # a guessed token
+    (None, {"Origin": "https://evil.example"}),  # the right token from another site
+])
+def test_confirm_without_a_valid_form_is_refused(client, meetings, data, headers):
+    token = registered(client)
+    if data is None:
+        data = {"csrf_token": csrf_token(client, f"/aanmelding/{token}")}
+    response = client.post(f"/aanmelding/{token}", data=data, headers=headers)
+    assert response.status_code == 400
+    assert "Dit formulier is niet geldig" in response.get_data(as_text=True)
+    assert registrations()[0].status == Status.HELD
 
 
 def test_personal_page_is_private(client, meetings):
@@ -272,13 +313,13 @@ def test_cancel_without_csrf_token_is_refused_with_400(client, meetings):
     token = registered(client)
     response = client.post(f"/aanmelding/{token}/afmelden")
     assert response.status_code == 400
-    assert "Uw formulier was verlopen" in response.get_data(as_text=True)
+    assert "Dit formulier is niet geldig" in response.get_data(as_text=True)
     assert registrations()[0].status == Status.HELD
 
 
 def test_switch_meeting_through_the_personal_page(client, meetings):
     token = registered(client)
-    client.get(f"/aanmelding/{token}")
+    confirm_on_page(client, token)
     page = client.get(f"/aanmelding/{token}/wisselen").get_data(as_text=True)
     assert "Rotterdam" in page and 'value="zwolle"' not in page
     response = post(client, {"meeting": "rotterdam"}, url=f"/aanmelding/{token}/wisselen")
@@ -342,6 +383,6 @@ def test_promoted_person_sees_the_new_status(client, meetings, now):
     meeting = set_capacity(meetings["zwolle"], 1)
     _first, first_token = book(meeting, 1, confirm=True)
     token = registered(client)
-    client.get(f"/aanmelding/{token}")
+    confirm_on_page(client, token)
     post(client, {}, url=f"/aanmelding/{first_token}/afmelden")
     assert reload(registrations()[-1]).status == Status.CONFIRMED

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.header import Header
 from email.message import EmailMessage
@@ -28,6 +29,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from regio import invites
+from regio.contact import contact_for
 from regio.db import db
 from regio.i18n import long_date
 from regio.mail import account_mail
@@ -50,11 +52,16 @@ SUBJECTS = {
     Kind.ERASED: _l("Uw gegevens zijn verwijderd: regiobijeenkomst %(city)s"),
     Kind.EXPIRED: _l("Uw plaats is vrijgegeven: regiobijeenkomst %(city)s"),
     Kind.REMINDER: _l("Herinnering: regiobijeenkomst %(city)s, %(date)s"),
-    Kind.GUARDIAN_NOTICE: _l("Aanmelding van een leerling: regiobijeenkomst %(city)s"),
+    Kind.GUARDIAN_NOTICE: _l("Uw toestemming gevraagd: aanmelding van een leerling voor de "
+                             "regiobijeenkomst %(city)s"),
+    Kind.GUARDIAN_REFUSED: _l("Geen toestemming: uw aanmelding voor %(city)s is afgemeld"),
+    Kind.DETAILS_CHANGED: _l("Gegevens aangepast: regiobijeenkomst %(city)s, %(date)s"),
 }
 
-REQUEST_KINDS = (Kind.CONFIRMED, Kind.PROMOTED, Kind.UPDATED, Kind.REMINDER)
-CANCEL_KINDS = (Kind.CANCELLED, Kind.MEETING_CANCELLED, Kind.MOVED, Kind.ERASED)
+REQUEST_KINDS = (Kind.CONFIRMED, Kind.PROMOTED, Kind.UPDATED, Kind.REMINDER,
+                 Kind.DETAILS_CHANGED)
+CANCEL_KINDS = (Kind.CANCELLED, Kind.MEETING_CANCELLED, Kind.MOVED, Kind.ERASED,
+                Kind.GUARDIAN_REFUSED)
 # Mails about a registration that must still be what it was when the mail was queued.
 NEEDS_STATUS = {
     Kind.CONFIRM_EMAIL: Status.ACTIVE,
@@ -99,7 +106,10 @@ def _why_not(row, registration, meeting, method, today) -> str | None:
     if registration.status == Status.ERASED:
         return "erased"
     same_item = registration.uid == (row.payload or {}).get("uid", registration.uid)
-    if method == invites.REQUEST and (registration.status != Status.CONFIRMED or not same_item):
+    # An invite follows the state at send time: never a REQUEST once the place or the meeting
+    # is gone (a CANCEL is queued for that), so a later update cannot undo a cancellation.
+    if method == invites.REQUEST and (registration.status != Status.CONFIRMED or not same_item
+                                      or meeting.is_cancelled):
         return "superseded"
     allowed = NEEDS_STATUS.get(row.kind)
     if allowed is not None and (registration.status not in allowed or not same_item):
@@ -122,6 +132,8 @@ class Composer:
         self.organizer = invites.Party(config["REGIO_ORGANIZER_EMAIL"],
                                        parseaddr(self.mail_from)[0] or None)
         self.confirm_hours = config["REGIO_CONFIRM_WITHIN_HOURS"]
+        self.retention = timedelta(days=config["REGIO_RETENTION_DAYS"])
+        self.contact = contact_for(config)
         self.env = current_app.jinja_env
         self.today = now.astimezone(ZoneInfo(self.timezone)).date()
         self._rendered: dict[tuple, tuple[str, str, str]] = {}
@@ -144,23 +156,28 @@ class Composer:
         person = registration if registration is not None and registration.email else None
         locale = registration.locale if registration is not None else "nl"
         locale = locale if locale in current_app.config["LANGUAGES"] else "nl"
+        is_guardian = row.kind == Kind.GUARDIAN_NOTICE
+        page = "toestemming" if is_guardian else "aanmelding"
         personal = {
-            "name": person.name if person and row.kind != Kind.GUARDIAN_NOTICE else None,
+            "name": person.name if person and not is_guardian else None,
             "pupil_name": registration.name if registration is not None else None,
-            "link": f"{self.base_url}/aanmelding/{token}" if token else None,
+            "link": f"{self.base_url}/{page}/{token}" if token else None,
             "position": _waiting_position(registration) if row.kind == Kind.WAITING else None,
         }
         shared = {
             "kind": row.kind,
             "locale": locale,
             "meeting": meeting,
-            "is_guardian": row.kind == Kind.GUARDIAN_NOTICE,
+            "is_guardian": is_guardian,
             "meeting_url": f"{self.base_url}/bijeenkomsten/{meeting.slug}",
             "index_url": f"{self.base_url}/",
             "with_invite": method is not None,
             "needs_confirm": bool(payload.get("needs_confirm")),
+            "awaits_guardian": bool(registration is not None and registration.awaits_guardian),
             "confirm_hours": self.confirm_hours,
             "organizer_email": self.organizer.email,
+            "contact": self.contact,
+            "deletion_date": meeting.date + self.retention,
             "campaign": campaign,
         }
         subject, text, html = self._render(row, shared, personal)
@@ -169,9 +186,12 @@ class Composer:
         if method is None:
             content_type, body = _multipart("alternative", parts)
         else:
-            ics = self._invite(method, row, meeting, context["name"],
+            ics = self._invite(method, row, registration, meeting, context["name"],
                                context["link"] or context["meeting_url"])
-            calendar = _text_part(ics.decode("utf-8"), "calendar", f"; method={method}")
+            # The inline part carries the file's very bytes (CRLFs, the last one included):
+            # clients compare the two, and `_text_part` would normalise the line ends.
+            calendar = _part(f"text/calendar; charset=utf-8; method={method}",
+                             binascii.b2a_qp(ics, istext=True), "quoted-printable")
             attachment = _part("application/ics", _base64(ics), "base64",
                                f'Content-Disposition: attachment; filename="{invites.FILENAME}"')
             alternative = _part(*_multipart("alternative", [*parts, calendar]))
@@ -200,7 +220,7 @@ class Composer:
         and set of personal fields given, with markers the personal values then replace: a
         campaign to 2,000 attendees runs its templates once, not 2,000 times."""
         key = (row.kind, shared["locale"], shared["meeting"].id, row.campaign_id,
-               shared["with_invite"], shared["needs_confirm"],
+               shared["with_invite"], shared["needs_confirm"], shared["awaits_guardian"],
                *(value is None for value in personal.values()))
         rendered = self._rendered.get(key)
         if rendered is None:
@@ -211,7 +231,7 @@ class Composer:
                 env = _mail_env(self.env, shared["locale"])
                 rendered = self._rendered[key] = (
                     self._subject(row, shared["meeting"], shared["campaign"]),
-                    env.get_template(f"mail/{row.kind}.txt").render(context),
+                    _tidy(env.get_template(f"mail/{row.kind}.txt").render(context)),
                     env.get_template(f"mail/{row.kind}.html").render(context),
                 )
         subject, text, html = rendered
@@ -227,15 +247,26 @@ class Composer:
             return campaign.subject
         return str(SUBJECTS[row.kind]) % {"city": meeting.city, "date": long_date(meeting.date)}
 
-    def _invite(self, method, row, meeting, name, description) -> bytes:
+    def _invite(self, method, row, registration, meeting, name, description) -> bytes:
         payload = row.payload
         build = invites.request_invite if method == invites.REQUEST else invites.cancel_invite
+        sequence = int(payload["sequence"])
+        if registration is not None and registration.uid == payload["uid"]:
+            # The item's facts are read now, so its SEQUENCE is today's too: never below one a
+            # later change (or the personal download) has already shown the calendar.
+            sequence = max(sequence, registration.sequence + meeting.sequence)
         return build(
             invites.facts_for(meeting, base_url=self.base_url, timezone=self.timezone),
-            uid=payload["uid"], sequence=int(payload["sequence"]),
+            uid=payload["uid"], sequence=sequence,
             attendee=invites.Party(row.recipient, name), organizer=self.organizer,
             now=self.now, description=description,
         )
+
+
+def _tidy(text: str) -> str:
+    """At most one blank line in a row, none at the ends: templates need not count them."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
 _MAIL_ENVS: WeakKeyDictionary = WeakKeyDictionary()

@@ -30,14 +30,19 @@ class Kind:
     ERASED = "erased"  # the attendee erased their data (CANCEL)
     EXPIRED = "expired"  # the hold ran out before the address was confirmed
     REMINDER = "reminder"  # reminder + current invite (REQUEST)
-    GUARDIAN_NOTICE = "guardian_notice"  # a pupil under 16 registered: notice to the guardian
+    # A pupil under 16 registered: the guardian's own mail asking for consent, with the
+    # guardian's own link (`/toestemming/<token>`).
+    GUARDIAN_NOTICE = "guardian_notice"
+    GUARDIAN_REFUSED = "guardian_refused"  # the guardian said no: the pupil's place is given up
+    DETAILS_CHANGED = "details_changed"  # the attendee changed their name: invite (REQUEST)
     ACCOUNT_INVITE = "account_invite"  # a new back-office account: set your password
     PASSWORD_RESET = "password_reset"  # "Wachtwoord vergeten?": choose a new password
 
     TO_GUARDIAN = (GUARDIAN_NOTICE,)  # sent to the guardian's address, not the registrant's
     ACCOUNT = (ACCOUNT_INVITE, PASSWORD_RESET)  # about an account, not a registration
     ALL = (CONFIRM_EMAIL, LINK_AGAIN, CONFIRMED, WAITING, PROMOTED, UPDATED, CANCELLED,
-           MEETING_CANCELLED, MOVED, ERASED, EXPIRED, REMINDER, GUARDIAN_NOTICE, *ACCOUNT)
+           MEETING_CANCELLED, MOVED, ERASED, EXPIRED, REMINDER, GUARDIAN_NOTICE,
+           GUARDIAN_REFUSED, DETAILS_CHANGED, *ACCOUNT)
 
 
 def make_message_id(base_url: str) -> str:

@@ -17,6 +17,9 @@ ROUND_2024 = (
     ("rotterdam", date(2024, 4, 22), "Lommerijk", "Rotterdam"),
 )
 TITLE = "Regiobijeenkomst Landelijk OPP Project – {city}"
+# `seed --demo` gives one meeting a few places, so a newcomer can watch the waiting list work;
+# the plain seed stays faithful to the announcement, which names no capacity.
+DEMO_CAPACITY = {"den-bosch": 3}
 
 
 def demo_shift(first: date, today: date, lead_days: int = 14) -> timedelta:
@@ -28,7 +31,9 @@ def demo_shift(first: date, today: date, lead_days: int = 14) -> timedelta:
 
 
 def seed_meetings(*, demo: bool, today: date) -> list[Meeting]:
-    """Add the meetings that are missing; existing ones are left exactly as they are."""
+    """Add the meetings that are missing; existing ones are left exactly as they are.
+
+    `demo` moves the round ahead (`demo_shift`) and gives one meeting a small capacity."""
     shift = demo_shift(ROUND_2024[0][1], today) if demo else timedelta(0)
     existing = {m.slug: m for m in db.session.execute(select(Meeting)).scalars()}
     added = []
@@ -36,7 +41,8 @@ def seed_meetings(*, demo: bool, today: date) -> list[Meeting]:
         if slug in existing:
             continue
         meeting = Meeting(slug=slug, title=TITLE.format(city=city), date=day + shift,
-                          venue=venue, city=city)
+                          venue=venue, city=city,
+                          capacity=DEMO_CAPACITY.get(slug) if demo else None)
         db.session.add(meeting)
         added.append(meeting)
     db.session.flush()

@@ -13,6 +13,7 @@ from regio.meetings.services import list_meetings
 from regio.public import bp
 from regio.public.views import load_meeting
 from regio.registrations.models import Status
+from regio.registrations.queries import personal_invite_method
 from regio.registrations.services import find_by_token, invite_sequence
 
 
@@ -57,20 +58,24 @@ def agenda_ics():
 
 @bp.get("/aanmelding/<token>/uitnodiging.ics")
 def personal_invite(token: str):
-    """The attendee's own REQUEST. 404: unknown link, or no place (yet) to put in a calendar
-    (held, waiting, cancelled, expired); 410: the registration was erased."""
+    """The attendee's own item as it stands now: the REQUEST while the place stands, the CANCEL
+    once a place that had an invite is gone (so a download never undoes a cancellation).
+    404: unknown link, or nothing that was ever in a calendar; 410: the registration was
+    erased."""
     _link, registration = find_by_token(token)
     if registration is None:
         abort(404)
     if registration.status == Status.ERASED:
         abort(410)
-    if registration.status != Status.CONFIRMED:
+    method = personal_invite_method(registration)
+    if method is None:
         abort(404)
-    body = invites.request_invite(
+    build = invites.request_invite if method == invites.REQUEST else invites.cancel_invite
+    body = build(
         _facts(registration.meeting), uid=registration.uid,
         sequence=invite_sequence(registration),
         attendee=invites.Party(registration.email, registration.name),
         organizer=_organizer(), now=utc_now(),
         description=f"{current_app.config['REGIO_BASE_URL'].rstrip('/')}/aanmelding/{token}",
     )
-    return _ics(body, invites.REQUEST, invites.FILENAME)
+    return _ics(body, method, invites.FILENAME)

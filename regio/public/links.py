@@ -186,7 +186,9 @@ def _ticket(token: str, kind: str):
     if ticket is None:
         abort(404)
     # Not cached: the image carries a secret of one attendee.
-    body = qr.render(absolute(f"/beheer/incheck/{ticket}"), kind, ec, size)
+    # The public ticket page: the holder who scans it sees their ticket, door staff who are
+    # logged in go on to the check-in (`regio.public.tickets`).
+    body = qr.render(absolute(f"/t/{ticket}"), kind, ec, size)
     return Response(body, mimetype=qr.MEDIA_TYPES[kind],
                     headers={"Cache-Control": "no-store, private"})
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, current_app, jsonify, render_template
+from flask import abort, current_app, jsonify, render_template, send_from_directory
 from sqlalchemy import text
 
+from regio.contact import contact_for
 from regio.db import RETRY_AFTER_SECONDS, db
 from regio.i18n import local_today
 from regio.meetings.services import get_meeting, list_meetings
@@ -51,6 +52,12 @@ def forget_meeting_id(slug: str) -> None:
     current_app.extensions.setdefault("regio.meeting_ids", {}).pop(slug, None)
 
 
+@bp.app_context_processor
+def _contact() -> dict:
+    """Every page (error pages too) can name where to go with questions."""
+    return {"contact": contact_for(current_app.config)}
+
+
 @bp.get("/privacy")
 def privacy():
     return render_template("public/privacy.html",
@@ -61,6 +68,13 @@ def privacy():
 @bp.get("/toegankelijkheid")
 def accessibility():
     return render_template("public/toegankelijkheid.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and mail clients ask for /favicon.ico whatever the page names."""
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)
 
 
 @bp.get("/healthz")

@@ -26,6 +26,12 @@ class Status:
     ALL = (HELD, CONFIRMED, WAITING, CANCELLED, EXPIRED, ERASED)
 
 
+class GuardianDecision:
+    GIVEN = "given"
+    REFUSED = "refused"  # no, before the place was confirmed
+    WITHDRAWN = "withdrawn"  # no, after an earlier yes
+
+
 # The Dutch status words of exports and organiser pages (DESIGN §3).
 STATUS_WORDS = {
     Status.HELD: "onbevestigd",
@@ -63,8 +69,15 @@ class Registration(db.Model):
     needs: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(32))
     is_under_16: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # For a pupil under 16: the guardian's own decision, given through the guardian's own link
+    # (`/toestemming/<token>`, only its hash stored). `has_guardian_consent` is true while the
+    # guardian's yes stands; `guardian_decision` and `guardian_decided_at` record the last
+    # decision (GuardianDecision), given by `guardian_email`. All erased with the registration.
     has_guardian_consent: Mapped[bool] = mapped_column(default=False, server_default="0")
     guardian_email: Mapped[str | None] = mapped_column(String(254))
+    guardian_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    guardian_decision: Mapped[str | None] = mapped_column(String(16))
+    guardian_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_walk_in: Mapped[bool] = mapped_column(default=False, server_default="0")
     locale: Mapped[str] = mapped_column(String(8), default="nl", server_default="nl")
     # Raised on every change that is sent as an invite (SEQUENCE = this + meeting.sequence).
@@ -99,6 +112,17 @@ class Registration(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in Status.ACTIVE
+
+    @property
+    def awaits_guardian(self) -> bool:
+        """A pupil under 16 whose guardian has not (or no longer) said yes."""
+        return self.is_under_16 and self.guardian_email is not None \
+            and not self.has_guardian_consent
+
+    @property
+    def may_be_confirmed(self) -> bool:
+        """Both acts are done: the address confirmed and, for a young pupil, the guardian's yes."""
+        return self.email_verified_at is not None and not self.awaits_guardian
 
 
 class PersonalLink(db.Model):

@@ -37,3 +37,16 @@ def counts_by(meeting: Meeting, column) -> dict[str | None, int]:
 def source_counts(meeting: Meeting) -> dict[str | None, int]:
     """Registrations per `bron` (where people came from: poster, brief, dia …)."""
     return counts_by(meeting, Registration.source)
+
+
+def personal_invite_method(registration: Registration) -> str | None:
+    """What the personal calendar download is now: "REQUEST" while the place stands, "CANCEL"
+    once a place that had an invite is gone (the registration or the meeting cancelled), else
+    None (nothing was ever in a calendar)."""
+    meeting_cancelled = registration.meeting.is_cancelled
+    if registration.status == Status.CONFIRMED and not meeting_cancelled:
+        return "REQUEST"
+    had_invite = registration.confirmed_at is not None
+    if had_invite and (meeting_cancelled or registration.status == Status.CANCELLED):
+        return "CANCEL"
+    return None

@@ -14,6 +14,7 @@ from regio.db import db
 from regio.mail.models import OutboxMessage
 from regio.meetings.models import Meeting
 from regio.registrations.models import Registration, Status
+from regio.registrations.services import ERASED_FIELDS
 
 
 @dataclass
@@ -48,9 +49,8 @@ def purge(*, now: datetime, retention_days: int, dry_run: bool = False) -> Purge
     ).rowcount or 0
     report.erased = db.session.execute(
         update(Registration).where(*erase_filter).values(
-            status=Status.ERASED, name=None, email=None, active_email=None, organisation=None,
-            needs=None, guardian_email=None, ticket_hash=None, erased_at=now,
-            search_key=None, sort_key=None)
+            status=Status.ERASED, active_email=None, erased_at=now, search_key=None,
+            sort_key=None, **dict.fromkeys(ERASED_FIELDS))
         .execution_options(synchronize_session=False)
     ).rowcount or 0
     # Sent mail keeps the recipient's address: it goes with the registration.

@@ -50,6 +50,12 @@ TRANSITIONS = {
 }
 
 
+# What erasing a registration clears (here and at retention, `retention.purge`).
+ERASED_FIELDS = ("name", "email", "organisation", "needs", "guardian_email", "ticket_hash",
+                 "hold_expires_at", "waiting_since", "guardian_token_hash",
+                 "guardian_decision", "guardian_decided_at")
+
+
 @dataclass
 class Applicant:
     name: str
@@ -216,13 +222,12 @@ def register(meeting_id: int, applicant: Applicant, *, now: datetime) -> Outcome
     if not inserted:
         return _link_again(meeting_id, draft, placed=placed)
     registration_id = inserted[0][0]
-    for (kind, key, recipient, payload), (_, token_hash) in zip(
-            draft.mails(placed=placed), draft.links, strict=True):
-        INSERT_LINK.execute(connection, {"registration_id": registration_id,
-                                         "token_hash": token_hash, "created_at": now})
+    INSERT_LINK.execute(connection, {"registration_id": registration_id,
+                                     "token_hash": draft.link[1], "created_at": now})
+    for kind, key, recipient, payload in draft.mails(placed=placed):
         enqueue_new(kind, key=f"{key}{registration_id}", recipient=recipient, now=now,
                     registration_id=registration_id, payload={**payload, "sequence": sequence})
-    return Outcome(registration_id, created=True, token=draft.links[0][0])
+    return Outcome(registration_id, created=True, token=draft.link[0])
 
 
 def _book_at_once(connection, draft: _Draft, values: dict) -> Outcome | None:
@@ -230,15 +235,15 @@ def _book_at_once(connection, draft: _Draft, values: dict) -> Outcome | None:
     registration = draft.registration_row(placed=True)
     bound = {**values, **{f"reg_{name}": value for name, value in registration.items()}}
     mail_columns = ()
-    for n, ((kind, key, recipient, payload), (_, token_hash)) in enumerate(
-            zip(draft.mails(placed=True), draft.links, strict=True)):
+    mails = draft.mails(placed=True)
+    for n, (kind, key, recipient, payload) in enumerate(mails):
         row = message_row(kind, key=key, recipient=recipient, now=draft.now, payload=payload,
                           registration_id=None, campaign_id=None)
         mail_columns = tuple(name for name in row if name not in COMPUTED_MAIL_COLUMNS)
         bound.update({f"mail{n}_{name}": row[name] for name in mail_columns})
-        bound.update({f"link{n}_token_hash": token_hash, f"mail{n}_key": key,
-                      f"mail{n}_payload": payload})
-    statement = book_at_once(tuple(registration), mail_columns, len(draft.links))
+        bound.update({f"mail{n}_key": key, f"mail{n}_payload": payload})
+    bound["link0_token_hash"] = draft.link[1]
+    statement = book_at_once(tuple(registration), mail_columns, len(mails))
     rows = statement.execute(connection, bound)
     if not rows:
         return None
@@ -246,7 +251,7 @@ def _book_at_once(connection, draft: _Draft, values: dict) -> Outcome | None:
     _keep_current(values["meeting_id"], dict(zip(BOOKING_COLUMNS, booking, strict=True)))
     if registration_id is None:
         return _link_again(values["meeting_id"], draft, placed=True)
-    return Outcome(registration_id, created=True, token=draft.links[0][0])
+    return Outcome(registration_id, created=True, token=draft.link[0])
 
 
 def _link_again(meeting_id: int, draft: _Draft, *, placed: bool) -> Outcome:
@@ -266,10 +271,13 @@ class _Draft:
     applicant: Applicant
     now: datetime
     email: str
-    young: bool  # a pupil under 16: the guardian gets a notice
+    young: bool  # a pupil under 16: the guardian is asked for consent
     guardian: str | None
     uid: str
-    links: list[tuple[str, str]]  # (token, its hash): the applicant's, then the guardian's
+    link: tuple[str, str]  # the applicant's personal link: (token, its hash)
+    # The guardian's own link (`/toestemming/<token>`): never a personal link, so the guardian
+    # never sees the pupil's page, and the pupil cannot give the guardian's consent.
+    guardian_link: tuple[str, str] | None
     keys: dict  # the derived name keys (regio.registrations.search)
 
     @classmethod
@@ -277,21 +285,24 @@ class _Draft:
         young = applicant.is_under_16 and applicant.role == "leerling"
         guardian = normalise_email(applicant.guardian_email) \
             if young and applicant.guardian_email else None
-        tokens = [new_token() for _ in range(2 if guardian else 1)]
+        token, guardian_token = new_token(), new_token() if guardian else None
         email = normalise_email(applicant.email)
         return cls(meeting_id, applicant, now, email, young, guardian, _new_uid(),
-                   [(token, hash_token(token)) for token in tokens],
+                   (token, hash_token(token)),
+                   (guardian_token, hash_token(guardian_token)) if guardian_token else None,
                    keys_for(applicant.name.strip(), email, applicant.organisation or None))
 
     def mails(self, *, placed: bool) -> list[tuple[str, str, str, dict]]:
-        """(kind, idempotency key up to the registration id, recipient, payload) per link."""
+        """(kind, idempotency key up to the registration id, recipient, payload): the
+        applicant's mail first (its link is the registration's first personal link)."""
         kind = Kind.CONFIRM_EMAIL if placed else Kind.WAITING
-        mails = [(kind, f"{kind}:", self.email)]
-        if self.guardian:
-            mails.append((Kind.GUARDIAN_NOTICE, "guardian:", self.guardian))
+        mails = [(kind, f"{kind}:", self.email, self.link[0])]
+        if self.guardian_link:
+            mails.append((Kind.GUARDIAN_NOTICE, "guardian:", self.guardian,
+                          self.guardian_link[0]))
         return [(kind, key, recipient, {"token": token, "uid": self.uid,
                                         "meeting_id": self.meeting_id})
-                for (kind, key, recipient), (token, _) in zip(mails, self.links, strict=True)]
+                for kind, key, recipient, token in mails]
 
     def registration_row(self, *, placed: bool) -> dict:
         applicant, now = self.applicant, self.now
@@ -300,8 +311,11 @@ class _Draft:
             "email": self.email, "active_email": self.email, "role": applicant.role,
             "organisation": applicant.organisation or None, "needs": applicant.needs or None,
             "source": applicant.source or None, "is_under_16": self.young,
-            "has_guardian_consent": applicant.has_guardian_consent,
+            # The pupil's tick only says the guardian will be asked; the guardian's own yes
+            # (regio.registrations.consent) sets this.
+            "has_guardian_consent": False,
             "guardian_email": self.guardian, "locale": applicant.locale,
+            "guardian_token_hash": self.guardian_link[1] if self.guardian_link else None,
             "created_at": now, "updated_at": now, "sequence": 0,
             "status": Status.HELD if placed else Status.WAITING,
             "hold_expires_at": _hold_expiry(now) if placed else None,
@@ -341,8 +355,13 @@ def find_by_token(token: str) -> tuple[PersonalLink | None, Registration | None]
     return link, link.registration
 
 
-def open_link(link: PersonalLink, *, now: datetime) -> Registration:
-    """A visit of a personal link: it proves the address, and confirms a held place."""
+def confirm_address(link: PersonalLink, *, now: datetime) -> Registration:
+    """The holder of a personal link pressed "Bevestig mijn aanmelding": that proves the
+    address, and confirms a held place unless a guardian's yes is still awaited.
+
+    Only this deliberate act (a POST) confirms: opening the link never does, since mail
+    scanners open every link in a mail before the person does.
+    """
     registration = link.registration
     if link.first_used_at is None:
         link.first_used_at = now
@@ -350,6 +369,7 @@ def open_link(link: PersonalLink, *, now: datetime) -> Registration:
         return registration
     if registration.email_verified_at is None:
         registration.email_verified_at = now
+    db.session.flush()  # `confirm` reloads the row under the meeting's lock
     if registration.status == Status.HELD:
         confirm(registration, now=now)
     db.session.flush()
@@ -359,8 +379,8 @@ def open_link(link: PersonalLink, *, now: datetime) -> Registration:
 def confirm(registration: Registration, *, now: datetime) -> None:
     lock_row(Meeting, registration.meeting_id)
     db.session.refresh(registration)
-    if registration.status != Status.HELD:
-        return
+    if registration.status != Status.HELD or registration.awaits_guardian:
+        return  # a pupil under 16 is confirmed only with the guardian's own yes
     _transition(registration, Status.CONFIRMED)
     registration.confirmed_at = now
     registration.hold_expires_at = None
@@ -386,7 +406,7 @@ def promote_waiting(meeting: Meeting, *, now: datetime) -> list[Registration]:
             break
         _take_place(meeting)
         first.waiting_since = None
-        if first.email_verified_at is not None:
+        if first.may_be_confirmed:
             _transition(first, Status.CONFIRMED)
             first.confirmed_at = now
             issue_ticket(first)
@@ -435,8 +455,11 @@ def release_all_expired(*, now: datetime) -> int:
     return count
 
 
-def cancel(registration: Registration, *, now: datetime, actor: str | None = None) -> None:
-    """The attendee (or an organiser) cancels; a freed place goes to the waiting list."""
+def cancel(registration: Registration, *, now: datetime, actor: str | None = None,
+           kind: str = Kind.CANCELLED) -> None:
+    """The attendee (or an organiser) cancels; a freed place goes to the waiting list.
+
+    `kind` is the mail that tells the attendee (a guardian's no sends its own)."""
     meeting = lock_row(Meeting, registration.meeting_id)
     db.session.refresh(registration)
     had_place = registration.status in Status.TAKES_PLACE
@@ -448,7 +471,7 @@ def cancel(registration: Registration, *, now: datetime, actor: str | None = Non
     registration.ticket_hash = None
     registration.sequence += 1
     db.session.flush()
-    notify(Kind.CANCELLED, registration, key=f"cancelled:{registration.id}", now=now,
+    notify(kind, registration, key=f"cancelled:{registration.id}", now=now,
            with_link=False, with_invite=had_invite)
     if actor:
         audit.record(actor, "registration.cancel", meeting.slug, now=now,
@@ -487,7 +510,7 @@ def move(registration: Registration, target: Meeting, *, now: datetime,
     registration.hold_expires_at = None
     registration.checked_in_at = None
     if _take_place(target):
-        if registration.email_verified_at is not None:
+        if registration.may_be_confirmed:
             registration.status = Status.CONFIRMED
             registration.confirmed_at = now
             issue_ticket(registration)
@@ -528,8 +551,7 @@ def erase(registration: Registration, *, now: datetime, actor: str | None = None
                with_link=False, with_invite=True)
     _transition(registration, Status.ERASED)
     registration.erased_at = now
-    for name in ("name", "email", "organisation", "needs", "guardian_email", "ticket_hash",
-                 "hold_expires_at", "waiting_since"):
+    for name in ERASED_FIELDS:
         setattr(registration, name, None)
     if actor:
         audit.record(actor, "registration.erase", meeting.slug, now=now,

@@ -76,10 +76,10 @@ def book_at_once(registration_columns: tuple[str, ...], mail_columns: tuple[str,
     registration's id (NULL when the address is registered already: the place was taken and
     must be given back) and the booking columns, or no row when TAKE_PLACE found no room, and
     then nothing changed. Values: those of TAKE_PLACE; `reg_<column>` for the registration;
-    per mail n: `link<n>_token_hash`, `mail<n>_key` (the idempotency key up to the
-    registration id, which follows it), `mail<n>_payload` (without `sequence`, which is the
-    meeting's) and `mail<n>_<column>` for the other `mail_columns`. Columns left out get the
-    database's defaults (SQLAlchemy does not run Python-side defaults inside a CTE).
+    `link0_token_hash` for its one personal link; per mail n: `mail<n>_key` (the idempotency
+    key up to the registration id, which follows it), `mail<n>_payload` (without `sequence`,
+    which is the meeting's) and `mail<n>_<column>` for the other `mail_columns`. Columns left
+    out get the database's defaults (SQLAlchemy does not run Python-side defaults inside a CTE).
     """
     place = _take_place.cte("place")
     registration = (
@@ -91,12 +91,12 @@ def book_at_once(registration_columns: tuple[str, ...], mail_columns: tuple[str,
         .returning(_registrations.c.id)
         .cte("registration")
     )
-    writes = []
+    link = insert(_links).from_select(
+        ["registration_id", "token_hash", "created_at"],
+        select(registration.c.id, bindparam("link0_token_hash", type_=String),
+               bindparam("now", type_=UTCDateTime)), include_defaults=False)
+    writes = [link.cte("link0")]
     for n in range(mails):
-        link = insert(_links).from_select(
-            ["registration_id", "token_hash", "created_at"],
-            select(registration.c.id, bindparam(f"link{n}_token_hash", type_=String),
-                   bindparam("now", type_=UTCDateTime)), include_defaults=False)
         payload = cast(
             bindparam(f"mail{n}_payload", type_=postgresql.JSONB)
             .op("||", return_type=postgresql.JSONB)(
@@ -110,7 +110,7 @@ def book_at_once(registration_columns: tuple[str, ...], mail_columns: tuple[str,
                    *(bindparam(f"mail{n}_{name}", type_=_outbox.c[name].type)
                      for name in mail_columns))
             .select_from(registration.join(place, true())), include_defaults=False)
-        writes += [link.cte(f"link{n}"), mail.cte(f"mail{n}")]
+        writes.append(mail.cte(f"mail{n}"))
     statement = (select(registration.c.id, *(place.c[name] for name in BOOKING_COLUMNS))
                  .select_from(place.outerjoin(registration, true()))
                  .add_cte(*writes))
