@@ -175,24 +175,16 @@ def load_config(name: str | None = None, environ: dict | None = None) -> dict:
     return settings
 
 
-_NO_REPLY = re.compile(r"^(no-?reply|do-?not-?reply|bounces?|mailer-daemon)\b", re.IGNORECASE)
+_NO_REPLY = re.compile(r"^(no[-_]?reply|do[-_]?not[-_]?reply|bounces?|mailer-daemon)\b",
+                       re.IGNORECASE)
 
 
 def is_no_reply(address: str | None) -> bool:
     """An address nobody reads: noreply@…, no-reply@…, donotreply@…, or one on localhost."""
-    local, _, domain = (address or "").strip().rpartition("@")
+    from email.utils import parseaddr
+
+    local, _, domain = parseaddr((address or "").strip())[1].rpartition("@")
     return not local or bool(_NO_REPLY.match(local)) or domain.lower() in ("localhost", "")
-
-
-def contact_warning(settings: dict) -> str | None:
-    """Production's start-up warning when people have no real address to write to."""
-    address = settings.get("REGIO_CONTACT_EMAIL")
-    if not address:
-        return ("REGIO_CONTACT_EMAIL is not set: mails and pages name no address for questions "
-                "(set it to a mailbox someone reads)")
-    if is_no_reply(address):
-        return f"REGIO_CONTACT_EMAIL={address!r} looks like an address nobody reads"
-    return None
 
 
 def _development_secret() -> str:

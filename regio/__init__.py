@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from config import INSTANCE_PATH, PROJECT_ROOT, contact_warning, load_config
+from config import INSTANCE_PATH, PROJECT_ROOT, load_config
 
 
 def create_app(config: dict | str | None = None) -> Flask:
@@ -21,8 +21,6 @@ def create_app(config: dict | str | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.from_mapping(settings)
-    if settings["REGIO_CONFIG"] == "production" and (warning := contact_warning(settings)):
-        app.logger.warning(warning)
 
     from regio import backup, observe, startup, web
 

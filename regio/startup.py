@@ -8,15 +8,10 @@ alike); a warning is logged and the start goes on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.utils import parseaddr
 
 from flask import Flask
 
-from config import ConfigError
-
-# Local parts of addresses nobody reads.
-NO_REPLY = frozenset({"noreply", "no-reply", "no_reply", "donotreply", "do-not-reply",
-                      "do_not_reply", "niet-beantwoorden", "nietbeantwoorden"})
+from config import ConfigError, is_no_reply
 
 
 @dataclass(frozen=True)
@@ -50,11 +45,6 @@ def production_findings(settings: dict) -> list[Finding]:
             f"REGIO_CONTACT_EMAIL={contact!r} looks like a no-reply address: people must be "
             "able to write to it"))
     return findings
-
-
-def is_no_reply(address: str) -> bool:
-    local_part = parseaddr(address)[1].partition("@")[0].lower()
-    return local_part in NO_REPLY
 
 
 def server_findings(settings: dict, *, workers: int) -> list[Finding]:

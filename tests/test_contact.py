@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 
-from config import contact_warning, is_no_reply
-from regio import create_app
+from config import is_no_reply
 from regio.db import utc_now
 from tests.booking_helpers import book
 from tests.test_mail_flow import body_text, send_all
@@ -47,18 +44,3 @@ def test_a_no_reply_address_is_never_offered(client, meetings, smtp_server, app_
     ("vragen@ocw.nl", False), ("norbert@ocw.nl", False)])
 def test_no_reply_addresses_are_recognised(address, no_reply):
     assert is_no_reply(address) is no_reply
-
-
-def test_production_start_up_warns_without_a_real_contact_address(monkeypatch, tmp_path,
-                                                                   caplog):
-    monkeypatch.setenv("SECRET_KEY", "x" * 32)
-    database = f"sqlite:///{tmp_path / 'regio.sqlite3'}"
-    with caplog.at_level(logging.WARNING):
-        create_app({"REGIO_CONFIG": "production", "SQLALCHEMY_DATABASE_URI": database})
-    assert any("REGIO_CONTACT_EMAIL is not set" in r.getMessage() for r in caplog.records)
-    caplog.clear()
-    monkeypatch.setenv("REGIO_CONTACT_EMAIL", "vragen@ocw.nl")
-    with caplog.at_level(logging.WARNING):
-        create_app({"REGIO_CONFIG": "production", "SQLALCHEMY_DATABASE_URI": database})
-    assert not any("REGIO_CONTACT_EMAIL" in r.getMessage() for r in caplog.records)
-    assert "nobody reads" in contact_warning({"REGIO_CONTACT_EMAIL": "noreply@ocw.nl"})
