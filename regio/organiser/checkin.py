@@ -71,22 +71,27 @@ def _back(meeting) -> str:
                    q=clean_query(request.form.get("q")) or None)
 
 
-def _door_person(meeting, registration_id: int) -> Registration | None:
+def _door_action(slug: str, registration_id: int):
+    """(meeting, person, None) for a door button, the write begun; or (meeting, None, the
+    answer to give instead): a stale form goes back to the list, another meeting's person
+    is a 404."""
+    meeting = load_meeting(slug)
+    if not ActionForm().validate_on_submit():
+        return meeting, None, redirect(_back(meeting))
+    begin_write()
     person = db.session.get(Registration, registration_id)
-    return person if person is not None and person.meeting_id == meeting.id else None
+    if person is None or person.meeting_id != meeting.id:
+        db.session.rollback()
+        return meeting, None, (render_template("organiser/checkin_invalid.html"), 404)
+    return meeting, person, None
 
 
 @bp.post("/bijeenkomsten/<slug>/incheck/<int:registration_id>")
 @require("checkin")
 def checkin_person(slug: str, registration_id: int):
-    meeting = load_meeting(slug)
-    if not ActionForm().validate_on_submit():
-        return redirect(_back(meeting))
-    begin_write()
-    person = _door_person(meeting, registration_id)
-    if person is None:
-        db.session.rollback()
-        return render_template("organiser/checkin_invalid.html"), 404
+    meeting, person, answer = _door_action(slug, registration_id)
+    if answer is not None:
+        return answer
     try:
         checked_in = check_in(person, now=utc_now(), actor=actor(), meeting_id=meeting.id)
     except BookingError as error:
@@ -105,14 +110,9 @@ def checkin_person(slug: str, registration_id: int):
 @bp.post("/bijeenkomsten/<slug>/incheck/<int:registration_id>/ongedaan")
 @require("checkin")
 def checkin_undo(slug: str, registration_id: int):
-    meeting = load_meeting(slug)
-    if not ActionForm().validate_on_submit():
-        return redirect(_back(meeting))
-    begin_write()
-    person = _door_person(meeting, registration_id)
-    if person is None:
-        db.session.rollback()
-        return render_template("organiser/checkin_invalid.html"), 404
+    meeting, person, answer = _door_action(slug, registration_id)
+    if answer is not None:
+        return answer
     undone = undo_check_in(person, now=utc_now(), actor=actor())
     db.session.commit()
     if undone:

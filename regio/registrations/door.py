@@ -69,30 +69,29 @@ def check_in(registration: Registration, *, now: datetime, actor: str,
         raise BookingError("not_confirmed", status=registration.status)
     if meeting_id is not None and registration.meeting_id != meeting_id:
         raise BookingError("other_meeting")
-    result = db.session.execute(
-        update(Registration)
-        .where(Registration.id == registration.id, Registration.checked_in_at.is_(None))
-        .values(checked_in_at=now, checked_in_by=actor)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(registration)
-    if result.rowcount == 1:
-        audit.record(actor, "registration.check_in", registration.meeting.slug, now=now,
-                     registration=registration.id)
-    return result.rowcount == 1
+    return _switch(registration, checked_in=True, now=now, actor=actor)
 
 
 def undo_check_in(registration: Registration, *, now: datetime, actor: str) -> bool:
     """Take back a check-in made by mistake. True when there was one to take back."""
+    return _switch(registration, checked_in=False, now=now, actor=actor)
+
+
+def _switch(registration: Registration, *, checked_in: bool, now: datetime, actor: str) -> bool:
+    """Check in or out in one conditional UPDATE, so two phones tapping at once record it
+    once; True (and an audit line) only for the one that changed it."""
+    was = Registration.checked_in_at.is_(None) if checked_in else \
+        Registration.checked_in_at.is_not(None)
     result = db.session.execute(
-        update(Registration)
-        .where(Registration.id == registration.id, Registration.checked_in_at.is_not(None))
-        .values(checked_in_at=None, checked_in_by=None)
+        update(Registration).where(Registration.id == registration.id, was)
+        .values(checked_in_at=now if checked_in else None,
+                checked_in_by=actor if checked_in else None)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(registration)
     if result.rowcount == 1:
-        audit.record(actor, "registration.check_in_undo", registration.meeting.slug, now=now,
+        event = "registration.check_in" if checked_in else "registration.check_in_undo"
+        audit.record(actor, event, registration.meeting.slug, now=now,
                      registration=registration.id)
     return result.rowcount == 1
 
