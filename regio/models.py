@@ -4,6 +4,7 @@ from regio.accounts.models import Organiser
 from regio.audit import AuditEvent
 from regio.mail.models import OutboxMessage, ReminderCampaign
 from regio.meetings.models import Meeting
+from regio.programme.models import ProgrammeItem, WorkshopChoice
 from regio.registrations.models import PersonalLink, Registration
 
 __all__ = [
@@ -12,6 +13,8 @@ __all__ = [
     "Organiser",
     "OutboxMessage",
     "PersonalLink",
+    "ProgrammeItem",
     "Registration",
     "ReminderCampaign",
+    "WorkshopChoice",
 ]
