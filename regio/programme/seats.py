@@ -17,7 +17,7 @@ from regio.db import db, is_sqlite, lock_row
 from regio.errors import BookingError
 from regio.meetings.models import Meeting
 from regio.programme.models import ChoiceStatus, ProgrammeItem, WorkshopChoice
-from regio.registrations.models import Registration, Status
+from regio.registrations.models import ROLES, Registration, Status
 
 _items = ProgrammeItem.__table__
 _meetings = Meeting.__table__
@@ -68,6 +68,16 @@ def pick_problem(workshops: list[ProgrammeItem], workshop_id: int | None,
     if chosen.is_full and any(not w.is_full for w in workshops if w.is_open_to(role)):
         return "workshop_full"
     return None
+
+
+def choosable(workshop: ProgrammeItem, round_workshops: list[ProgrammeItem]) -> bool:
+    """False for a full workshop that nobody it is meant for may pick: every role it serves
+    has a workshop with room in the same round."""
+    if not workshop.is_full:
+        return True
+    others = [w for w in round_workshops if not w.is_full]
+    return not all(any(w.is_open_to(role) for w in others)
+                   for role in (workshop.role_list or ROLES))
 
 
 def check_picks(rounds: dict[int, list[ProgrammeItem]], picks: dict[int, int | None],

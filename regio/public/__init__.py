@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("public", __name__)
 
 # Each module attaches its routes to bp.
-from regio.public import calendar, links, personal, registration, views  # noqa: E402,F401
+from regio.public import calendar, links, personal, programme, registration, views  # noqa: E402,F401
