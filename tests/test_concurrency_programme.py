@@ -34,7 +34,7 @@ def _register(base_url: str, n: int) -> str | int:
                 "csrf_token": token, "name": f"Deelnemer {n}", "email": f"p{n}@school.nl",
                 "role": "vo", "consent": "y", "ronde_1": pick})
             status = reply.status
-            if status != 422 or "vol".encode() not in reply.body:
+            if status != 422 or b"vol" not in reply.body:
                 break
         return status
     except Exception as error:  # any failure is counted, not raised

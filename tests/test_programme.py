@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,16 +12,19 @@ from regio.errors import BookingError, MeetingError
 from regio.mail.outbox import Kind
 from regio.meetings.models import Meeting
 from regio.programme import seats
+from regio.programme.booking import register_with_programme
 from regio.programme.models import ProgrammeItem, WorkshopChoice
 from regio.programme.services import ItemFields, change_item, remove_item
 from regio.registrations.models import Status
 from regio.registrations.services import (
     cancel,
     erase,
+    find_by_token,
     move,
+    open_link,
     release_all_expired,
 )
-from tests.booking_helpers import book, mails, reload, set_capacity
+from tests.booking_helpers import applicant, book, mails, reload, set_capacity
 from tests.programme_support import add, choices, day, sign_up, taken
 
 
@@ -215,10 +218,6 @@ def test_bad_items_are_refused_with_a_code(meetings, now):
 
 
 def book_confirmed(meeting, n, workshop, items):
-    from regio.registrations.services import find_by_token, open_link
-    from regio.programme.booking import register_with_programme
-    from tests.booking_helpers import applicant
-
     outcome = register_with_programme(meeting.id, applicant(n), {
         workshop.round: workshop.id, 2: items["hoorrecht"].id}, now=_now())
     db.session.commit()
@@ -229,6 +228,17 @@ def book_confirmed(meeting, n, workshop, items):
 
 
 def _now():
-    from datetime import UTC, datetime
-
     return datetime.now(UTC)
+
+
+def test_purge_erases_the_choices_with_the_registrations(meetings, now):
+    from regio.registrations.retention import purge
+
+    zwolle = meetings["zwolle"]
+    items = day(zwolle)
+    person = sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
+    after = now + timedelta(days=(zwolle.date - now.date()).days + 91)
+    report = purge(now=after, retention_days=90)
+    db.session.commit()
+    assert report.erased == 1
+    assert choices(person) == {}

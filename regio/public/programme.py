@@ -28,9 +28,12 @@ bp.app_template_global("for_groups")(for_groups)
 
 
 def parse_id(value) -> int | None:
-    """A workshop id as a form sends it; None for anything else (a forged value)."""
-    text = value if isinstance(value, str) else ""
-    return int(text) if text.isdigit() and len(text) <= MAX_ID_DIGITS else None
+    """A workshop id as a form sends it: None when nothing was sent, 0 (no workshop's id)
+    for anything that is not a number, such as a forged value."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        return None
+    return int(text) if text.isdigit() and len(text) <= MAX_ID_DIGITS else 0
 
 
 class ProgrammeForm(RegistrationForm):
