@@ -13,5 +13,6 @@ from regio.organiser import (  # noqa: E402,F401
     dashboard,
     exports,
     meetings,
+    programme,
     reminders,
 )
