@@ -242,3 +242,22 @@ def test_purge_erases_the_choices_with_the_registrations(meetings, now):
     db.session.commit()
     assert report.erased == 1
     assert choices(person) == {}
+
+
+def test_the_invite_and_the_mail_carry_the_personal_programme(meetings, now):
+    from regio.mail.messages import build_message
+
+    zwolle = meetings["zwolle"]
+    items = day(zwolle)
+    person, _token = book_confirmed(zwolle, 1, items["vo"], items)
+    message = build_message(mails(Kind.CONFIRMED, person)[-1], now=now)
+    text = message.get_body(("plain",)).get_content()
+    assert "Uw programma" in text
+    assert "Ronde 1: Het OPP in het vo, Zaal 2" in text and "Opening, Grote zaal" in text
+    assert "Het OPP in het po" not in text  # only the person's own workshop
+    calendar = next(part for part in message.walk()
+                    if part.get_content_type() == "text/calendar").get_content()
+    unfolded = calendar.replace("\r\n ", "")
+    assert "Ronde 1: Het OPP in het vo\\, Zaal 2" in unfolded
+    html = message.get_body(("html",)).get_content()
+    assert "Ronde 1: Het OPP in het vo, Zaal 2<br>" in html or "Zaal 2</p>" in html
