@@ -13,9 +13,10 @@ from regio.db import db
 from regio.mail.outbox import Kind
 from regio.programme.models import ProgrammeItem
 from regio.registrations.services import check_in, find_by_token, open_link
+from regio.registrations.tickets import ticket_token
 from tests.booking_helpers import mails
 from tests.conftest import csrf_token
-from tests.organiser_support import fresh
+from tests.organiser_support import fresh, logged_in
 from tests.programme_support import choices, day, sign_up
 
 PAGE = "/beheer/bijeenkomsten/zwolle/programma"
@@ -113,3 +114,17 @@ def test_lists_per_workshop_read_back_with_counts(organiser, meetings, now):
     assert db.session.execute(select(AuditEvent).where(
         AuditEvent.action == "export.workshop")).scalars().all()
     assert organiser.get(f"{PAGE}/{items['opening'].id}/deelnemers.csv").status_code == 404
+
+
+def test_the_door_sees_which_workshop_the_ticket_holder_chose(app, make_organiser, meetings):
+    zwolle = meetings["zwolle"]
+    items = day(zwolle)
+    person = sign_up(zwolle, 1, {1: items["vo"], 2: items["hoorrecht"]})
+    token = mails(Kind.CONFIRM_EMAIL, person)[0].payload["token"]
+    link, _registration = find_by_token(token)
+    open_link(link, now=person.created_at)
+    db.session.commit()
+    door = logged_in(app, make_organiser, "checkin")
+    page = door.get(f"/beheer/incheck/{ticket_token(person)}").get_data(as_text=True)
+    assert "Ronde 1: <strong>Het OPP in het vo</strong>, Zaal 2" in page
+    assert "Ronde 2: <strong>Hoorrecht</strong>, Zaal 1" in page

@@ -31,7 +31,7 @@ from regio.organiser.forms import ROLE_LABELS, ActionForm, attach_error
 from regio.organiser.loading import load_meeting
 from regio.programme.lists import workshop_rows
 from regio.programme.models import ProgrammeItem
-from regio.programme.seats import programme_of
+from regio.programme.seats import choices_of, programme_of
 from regio.programme.services import (
     ItemFields,
     add_item,
@@ -43,6 +43,13 @@ from regio.programme.words import for_groups
 from regio.registrations.models import ROLES
 
 bp.app_template_global("for_groups")(for_groups)
+
+
+@bp.app_template_global()
+def chosen_workshops(registration) -> list:
+    """The registration's workshop choices, by round (for the check-in page)."""
+    return choices_of(registration.id)
+
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
