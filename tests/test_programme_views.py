@@ -130,3 +130,14 @@ def _token_from_outbox() -> str:
 
     row = db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().first()
     return row.payload["token"]
+
+
+def test_the_poster_shows_the_programme_with_vol(client, meetings):
+    zwolle = meetings["zwolle"]
+    items = day(zwolle, capacity=1)
+    sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
+    page = client.get("/bijeenkomsten/zwolle/poster").get_data(as_text=True)
+    assert "Ronde 1: Het OPP in het po, Zaal 1 – vol" in page
+    assert "Opening, Grote zaal" in page
+    pdf = client.get("/bijeenkomsten/zwolle/poster.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")

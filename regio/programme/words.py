@@ -61,3 +61,14 @@ def _line(item, when: str) -> str:
     title = _("Ronde %(round)s: %(title)s", round=item.round, title=item.title) \
         if item.round is not None else item.title
     return f"{when}  {title}" + (f", {item.room}" if item.room else "")
+
+
+def poster_lines(programme) -> tuple[str, ...]:
+    """The day for a poster: time, title, room, and "vol" for a full workshop."""
+    lines = []
+    for item in programme:
+        line = _line(item, time_range(item.start_time, item.end_time))
+        if item.round is not None and item.is_full:
+            line += " – " + _("vol")
+        lines.append(line)
+    return tuple(lines)
