@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, delete, insert, or_, select, update
 from regio.db import db, is_sqlite, lock_row
 from regio.errors import BookingError
 from regio.meetings.models import Meeting
+from regio.prebuilt import Prebuilt
 from regio.programme.models import ChoiceStatus, ProgrammeItem, WorkshopChoice
 from regio.registrations.models import ROLES, Registration, Status
 
@@ -27,6 +28,15 @@ _TAKE = (update(_items)
          .where(_items.c.id == bindparam("workshop_id"),
                 or_(_items.c.capacity.is_(None), _items.c.taken < _items.c.capacity))
          .values(taken=_items.c.taken + 1))
+# The same for a pick at sign-up, which must still be a workshop of that meeting and round.
+_TAKE_PICK = Prebuilt(
+    update(_items)
+    .where(_items.c.id == bindparam("workshop_id"),
+           _items.c.meeting_id == bindparam("of_meeting"), _items.c.round == bindparam("in_round"),
+           or_(_items.c.capacity.is_(None), _items.c.taken < _items.c.capacity))
+    .values(taken=_items.c.taken + 1)
+    .returning(_items.c.id))
+_INSERT_CHOICE = Prebuilt(insert(WorkshopChoice.__table__))
 _GIVE_BACK = (update(_items).where(_items.c.id == bindparam("workshop_id"))
               .values(taken=_items.c.taken - 1))
 # The landing pages are kept per state of the meeting's row (regio.public.pages): a change
@@ -114,24 +124,32 @@ def touch_meeting(meeting_id: int, now: datetime) -> None:
     db.session.connection().execute(_TOUCH_MEETING, {"meeting_id": meeting_id, "now": now})
 
 
-def book_choices(meeting_id: int, registration_id: int, role: str, picks: dict[int, int],
-                 *, placed: bool, now: datetime) -> None:
+def book_choices(meeting_id: int, registration_id: int, role: str, picks: dict[int, int], *,
+                 placed: bool, now: datetime) -> None:
     """Record a new registration's picks: a workshop place each when it holds a meeting place
-    and the workshop has room, otherwise a place on the workshop's waiting list."""
-    workshops = _lock_workshops(meeting_id)
-    rounds = rounds_of(list(workshops.values()))
-    check_picks(rounds, picks, role)  # again, now that the counters are current
-    rows = []
+    and the workshop has room, otherwise a place on the workshop's waiting list.
+
+    The caller has checked the picks (`check_picks`) against the programme as read before the
+    lock. This runs while every other booking for the meeting waits, so the common case is
+    one conditional UPDATE and one INSERT per round on the driver's cursor, and no ORM object
+    is touched (the lock's BEGIN expired them all: each would be read again); only a pick
+    that finds no room, or a workshop changed meanwhile, reads the workshops again, locked.
+    """
+    connection = db.session.connection()
     for number, workshop_id in sorted(picks.items(), key=lambda pick: pick[1]):
-        if number not in rounds:
-            continue
-        chosen = placed and _take(workshops[workshop_id])
-        rows.append({"registration_id": registration_id, "workshop_id": workshop_id,
-                     "round": number, "created_at": now,
-                     "status": ChoiceStatus.CHOSEN if chosen else ChoiceStatus.WAITING,
-                     "waiting_since": None if chosen else now})
-    if rows:
-        db.session.connection().execute(insert(WorkshopChoice.__table__), rows)
+        values = {"workshop_id": workshop_id, "of_meeting": meeting_id, "in_round": number,
+                  "updated_at": now}
+        chosen = placed and bool(_TAKE_PICK.execute(connection, values))
+        if placed and not chosen:
+            # Full now, or changed since the form was read: decide on the current rows.
+            current = rounds_of(list(_lock_workshops(meeting_id).values()))
+            code = pick_problem(current.get(number, []), workshop_id, role)
+            if code:
+                raise BookingError(code, field=f"ronde_{number}", round=number)
+        _INSERT_CHOICE.execute(connection, {
+            "registration_id": registration_id, "workshop_id": workshop_id, "round": number,
+            "created_at": now, "status": ChoiceStatus.CHOSEN if chosen else ChoiceStatus.WAITING,
+            "waiting_since": None if chosen else now})
 
 
 def choices_of(registration_id: int) -> list[WorkshopChoice]:

@@ -88,7 +88,7 @@ def register_post(slug: str):
     )
     try:
         register_with_programme(known_meeting_id(slug), applicant, form.picks(),
-                                now=utc_now())
+                                rounds=form.rounds, now=utc_now())
     except BookingError as error:
         db.session.rollback()
         found = load_meeting(slug)
