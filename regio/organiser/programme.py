@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 
@@ -129,8 +130,11 @@ def _save(meeting, form: ItemForm, item: ProgrammeItem | None):
                                         **error.params))
         return _page(meeting, form, item=item, status=422)
     db.session.commit()
-    flash(_("Het programma is bijgewerkt. %(num)s mensen krijgen een bijgewerkte uitnodiging.",
-            num=invites) if invites else _("Het programma is bijgewerkt."), "success")
+    flash(ngettext("Het programma is bijgewerkt. %(num)s persoon krijgt een bijgewerkte "
+                   "uitnodiging.",
+                   "Het programma is bijgewerkt. %(num)s mensen krijgen een bijgewerkte "
+                   "uitnodiging.", invites) if invites else _("Het programma is bijgewerkt."),
+          "success")
     return redirect(url_for("organiser.programme", slug=meeting.slug))
 
 
