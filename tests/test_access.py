@@ -14,6 +14,7 @@ from regio.mail.outbox import Kind, enqueue
 from regio.registrations.tickets import ticket_token
 from tests.conftest import csrf_token
 from tests.organiser_support import add_registration, fresh, logged_in, login, new_client
+from tests.programme_support import add as add_programme_item
 
 OPEN_ROUTES = {"organiser.login", "organiser.logout"}
 ROLES = ("admin", "organiser", "checkin")
@@ -30,8 +31,10 @@ def url_values(app, meetings):
                       registration=registration, campaign=campaign, now=datetime.now(UTC))
     message.state = OutboxState.FAILED
     db.session.commit()
+    workshop = add_programme_item(meetings["zwolle"], "Workshop", "13:45", "14:30", round=1)
     return {"slug": "zwolle", "registration_id": registration.id,
-            "ticket_token": ticket_token(registration), "message_id": message.id}
+            "ticket_token": ticket_token(registration), "message_id": message.id,
+            "item_id": workshop.id, "fmt": "csv"}
 
 
 def beheer_routes(app):
