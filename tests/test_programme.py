@@ -261,3 +261,16 @@ def test_the_invite_and_the_mail_carry_the_personal_programme(meetings, now):
     assert "Ronde 1: Het OPP in het vo\\, Zaal 2" in unfolded
     html = message.get_body(("html",)).get_content()
     assert "Ronde 1: Het OPP in het vo, Zaal 2<br>" in html or "Zaal 2</p>" in html
+
+
+def test_after_moving_the_person_chooses_again_on_the_new_programme(meetings, now):
+    zwolle, rotterdam = meetings["zwolle"], meetings["rotterdam"]
+    items = day(zwolle)
+    there = day(rotterdam)
+    person = sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
+    move(reload(person), rotterdam, now=now)
+    db.session.commit()
+    assert seats.switch(reload(person), 1, there["vo"].id, now=now)
+    db.session.commit()
+    assert choices(person) == {1: ("Het OPP in het vo", "chosen")}
+    assert taken(there["vo"]) == 1
