@@ -108,6 +108,8 @@ def test_lists_per_workshop_read_back_with_counts(organiser, meetings, now):
         f"{PAGE}/{items['po'].id}/deelnemers.xlsx").data))
     sheet_rows = list(book.active.iter_rows(values_only=True))
     assert [row[0] for row in sheet_rows[1:]] == ["Deelnemer 1", "Deelnemer 3"]
+    sheet = organiser.get(f"{PAGE}/{items['po'].id}/deelnemers.pdf")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
     page = organiser.get(PAGE).get_data(as_text=True)
     assert "<td>1 / 1</td><td>1</td><td>1</td>" in page  # placed, waiting, present
     fresh()

@@ -21,9 +21,9 @@ from wtforms.fields.choices import SelectChoice
 from regio import audit
 from regio.db import begin_write, db, utc_now
 from regio.errors import MeetingError
-from regio.exports import render_csv, render_xlsx
+from regio.exports import SheetHeader, render_csv, render_pdf, render_xlsx, sheet_header
 from regio.forms import Form
-from regio.i18n import clock
+from regio.i18n import clock, long_date, time_range
 from regio.meetings.services import parse_clock
 from regio.messages import message_for
 from regio.organiser import bp
@@ -53,7 +53,8 @@ def chosen_workshops(registration) -> list:
 
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "pdf": "application/pdf"}
 
 
 class ItemForm(Form):
@@ -138,6 +139,17 @@ def _save(meeting, form: ItemForm, item: ProgrammeItem | None):
     return redirect(url_for("organiser.programme", slug=meeting.slug))
 
 
+def _sheet_header(meeting, item: ProgrammeItem) -> SheetHeader:
+    """The presentielijst's texts for one workshop: its title, time and room."""
+    header = sheet_header(meeting)
+    where = ", ".join(part for part in (item.room, meeting.venue) if part)
+    return SheetHeader(
+        heading=_("Presentielijst: %(title)s", title=item.title),
+        facts=f"{long_date(meeting.date)}, {time_range(item.start_time, item.end_time)} · "
+              f"{where}",
+        page_label=header.page_label)
+
+
 # The service names the item's columns; the form names its fields.
 _FIELDS = {"start_time": "start", "end_time": "end"}
 
@@ -191,8 +203,12 @@ def workshop_list(slug: str, item_id: int, fmt: str):
     audit.record(actor(), "export.workshop", meeting.slug, now=utc_now(), item=item.id,
                  format=fmt)
     db.session.commit()  # the audit record is kept before the first byte leaves
-    rows = workshop_rows(item, timezone=current_app.config["REGIO_TIMEZONE"])
-    body = render_csv(rows) if fmt == "csv" else render_xlsx(rows, title=item.title)
+    rows = workshop_rows(item, timezone=current_app.config["REGIO_TIMEZONE"],
+                         waiting=fmt != "pdf")  # the sheet at the door: who has a place
+    if fmt == "pdf":
+        body = render_pdf(rows, texts=_sheet_header(meeting, item))
+    else:
+        body = render_csv(rows) if fmt == "csv" else render_xlsx(rows, title=item.title)
     response = Response(stream_with_context(body), mimetype=MIMETYPES[fmt])
     response.headers.set("Content-Disposition", "attachment",
                          filename=f"{meeting.slug}-workshop-{item.id}.{fmt}")
