@@ -274,3 +274,18 @@ def test_after_moving_the_person_chooses_again_on_the_new_programme(meetings, no
     db.session.commit()
     assert choices(person) == {1: ("Het OPP in het vo", "chosen")}
     assert taken(there["vo"]) == 1
+
+
+def test_the_programme_command_adds_and_lists(runner, meetings):
+    added = runner.invoke(args=["programme", "add", "zwolle", "--title", "Hoorrecht",
+                                "--start", "13:45", "--end", "14:30", "--round", "1",
+                                "--capacity", "30", "--roles", "ouder,leerling",
+                                "--room", "Zaal 3"])
+    assert added.exit_code == 0, added.output
+    listed = runner.invoke(args=["programme", "list", "zwolle"])
+    assert "13:45-14:30  round 1  Hoorrecht  room Zaal 3  0/30 taken  for ouder,leerling" \
+        in listed.output
+    refused = runner.invoke(args=["programme", "add", "zwolle", "--title", "X", "--start",
+                                  "14:00", "--end", "13:00", "--roles", "rector"])
+    assert refused.exit_code != 0 and "bad_roles --roles" in refused.output
+    assert "no programme yet" in runner.invoke(args=["programme", "list", "oostzaan"]).output
