@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from regio.db import db, utc_now
 from regio.errors import DomainError
+from regio.programme.cli import programme_group
 
 
 def _create_app():
@@ -298,7 +299,7 @@ def purge_command(dry_run: bool):
 
 
 COMMANDS = (seed_command, user_group, meeting_group, registrations_group, mail_group,
-            reminders_group, export_command, purge_command)
+            reminders_group, export_command, purge_command, programme_group)
 
 
 def register_commands(app) -> None:

@@ -44,6 +44,15 @@ MESSAGES = {
     "other_meeting": _l("Dit ticket is voor een andere bijeenkomst."),
     "no_email": _l("Van deze deelnemer hebben we geen e-mailadres."),
     "consent_closed": _l("Deze aanmelding is niet meer actief. Uw besluit is niet meer nodig."),
+    # the programme
+    "workshop_required": _l("Kies een workshop voor ronde %(round)s."),
+    "workshop_unknown": _l("Kies een van de workshops van deze ronde."),
+    "workshop_other_role": _l("Deze workshop is niet voor uw groep. Kies een andere workshop."),
+    "workshop_full": _l("Deze workshop is vol. Kies een andere workshop."),
+    "workshop_has_choices": _l(
+        "Er hebben al mensen voor deze workshop gekozen. U kunt hem wel wijzigen."),
+    "bad_round": _l("Kies een ronde van 1 tot %(high)s, of laat het leeg voor iedereen."),
+    "bad_roles": _l("Gebruik als groepen alleen po, vo, go, ouder en leerling."),
     # reminder campaigns and mail
     "bad_campaign_key": _l(
         "Gebruik voor de naam van de campagne alleen letters, cijfers, - en _ (hoogstens 64)."),

@@ -40,6 +40,8 @@ class Poster:
     qr_alt: str
     footer: str
     notice: str | None = None  # e.g. the meeting is cancelled
+    programme_heading: str = ""
+    programme: tuple[str, ...] = ()  # one line per part of the day, when there is a programme
 
 
 # Characters outside Latin-1 that the core PDF fonts cannot draw.
@@ -119,6 +121,12 @@ def render_pdf(poster: Poster, qr_png: bytes, *, font_dir: Path = FONT_DIR) -> b
         pdf.set_xy(MARGIN + 5, y)
         pdf.multi_cell(0, 5.4, pdf.text_of(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
+
+    if poster.programme:
+        pdf.block(poster.programme_heading, size=14, bold=True, gap=0.5)
+        for line in poster.programme:
+            pdf.block(line, size=11)
+        pdf.ln(3)
 
     pdf.block(poster.call, size=20, bold=True, colour=ACCENT, align="C", gap=1)
     top = pdf.get_y()

@@ -15,6 +15,7 @@ from regio.mail.outbox import Kind, enqueue
 from regio.registrations.tickets import ticket_token
 from tests.conftest import PASSWORD, csrf_token
 from tests.organiser_support import add_registration, fresh, logged_in, login, new_client
+from tests.programme_support import add as add_programme_item
 
 # Before a login: the login itself, its second step, and the password links sent by mail.
 OPEN_ROUTES = {"organiser.login", "organiser.logout", "organiser.login_code",
@@ -36,9 +37,10 @@ def url_values(app, meetings):
     other, _created = save_account("collega@ocw-regio.nl", PASSWORD, "organiser",
                                    now=datetime.now(UTC))
     db.session.commit()
+    workshop = add_programme_item(meetings["zwolle"], "Workshop", "13:45", "14:30", round=1)
     return {"slug": "zwolle", "registration_id": registration.id,
             "ticket_token": ticket_token(registration), "message_id": message.id,
-            "account_id": other.id}
+            "account_id": other.id, "item_id": workshop.id, "fmt": "csv"}
 
 
 def beheer_routes(app):

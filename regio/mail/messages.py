@@ -37,6 +37,8 @@ from regio.mail.addresses import AddressError, to_wire
 from regio.mail.models import OutboxMessage, ReminderCampaign
 from regio.mail.outbox import Kind
 from regio.meetings.models import Meeting
+from regio.programme.seats import programme_of
+from regio.programme.words import day_lines
 from regio.registrations.models import Registration, Status
 
 SUBJECTS = {
@@ -137,6 +139,7 @@ class Composer:
         self.env = current_app.jinja_env
         self.today = now.astimezone(ZoneInfo(self.timezone)).date()
         self._rendered: dict[tuple, tuple[str, str, str]] = {}
+        self._with_programme: dict[int, bool] = {}
 
     def compose(self, row: OutboxMessage, registration: Registration | None,
                 meeting: Meeting | None, campaign: ReminderCampaign | None = None,
@@ -163,6 +166,7 @@ class Composer:
             "pupil_name": registration.name if registration is not None else None,
             "link": f"{self.base_url}/{page}/{token}" if token else None,
             "position": _waiting_position(registration) if row.kind == Kind.WAITING else None,
+            "programme": self._programme(row, person, meeting, locale),
         }
         shared = {
             "kind": row.kind,
@@ -186,8 +190,10 @@ class Composer:
         if method is None:
             content_type, body = _multipart("alternative", parts)
         else:
-            ics = self._invite(method, row, registration, meeting, context["name"],
-                               context["link"] or context["meeting_url"])
+            description = context["link"] or context["meeting_url"]
+            if context["programme"]:
+                description += "\n\n" + context["programme"]
+            ics = self._invite(method, row, registration, meeting, context["name"], description)
             # The inline part carries the file's very bytes (CRLFs, the last one included):
             # clients compare the two, and `_text_part` would normalise the line ends.
             calendar = _part(f"text/calendar; charset=utf-8; method={method}",
@@ -239,8 +245,19 @@ class Composer:
             if value is not None:
                 marker, value = f"\x00{name}\x00", str(value).replace("\x00", "")
                 text = text.replace(marker, value)
-                html = html.replace(marker, str(escape(value)))
+                html = html.replace(marker, str(escape(value)).replace("\n", "<br>\n"))
         return subject, text, html
+
+    def _programme(self, row, person, meeting, locale: str) -> str | None:
+        """The person's own day when the meeting has a programme (regio.programme)."""
+        if person is None or row.kind == Kind.GUARDIAN_NOTICE:
+            return None
+        if meeting.id not in self._with_programme:
+            self._with_programme[meeting.id] = bool(programme_of(meeting.id))
+        if not self._with_programme[meeting.id]:
+            return None
+        with force_locale(locale):
+            return day_lines(person)
 
     def _subject(self, row, meeting, campaign) -> str:
         if row.kind == Kind.REMINDER and campaign is not None and campaign.subject:

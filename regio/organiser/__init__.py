@@ -17,5 +17,6 @@ from regio.organiser import (  # noqa: E402,F401
     meetings,
     own_account,
     passwords,
+    programme,
     reminders,
 )

@@ -10,6 +10,7 @@ from regio.public import (  # noqa: E402,F401
     consent,
     links,
     personal,
+    programme,
     registration,
     tickets,
     views,

@@ -14,6 +14,8 @@ from regio import posters, qr
 from regio.errors import DomainError
 from regio.i18n import long_date, meeting_title, time_range
 from regio.messages import message_for
+from regio.programme.seats import programme_of
+from regio.programme.words import poster_lines
 from regio.public import bp
 from regio.public.views import known_meeting_id, load_meeting
 from regio.registrations.models import Status
@@ -145,6 +147,8 @@ def poster_for(meeting, bron: str) -> posters.Poster:
                  url=without_scheme(short_link(meeting.slug, bron))),
         footer=_("Een initiatief van het ministerie van Onderwijs, Cultuur en Wetenschap."),
         notice=_("Let op: deze bijeenkomst gaat niet door.") if meeting.is_cancelled else None,
+        programme_heading=_("Programma"),
+        programme=poster_lines(programme_of(meeting.id)),
     )
 
 

@@ -14,10 +14,12 @@ from regio.errors import BookingError
 from regio.extensions import csrf, limiter
 from regio.i18n import local_today
 from regio.messages import message_for
+from regio.programme.booking import register_with_programme
 from regio.public import bp, pages
-from regio.public.forms import RegistrationForm, clean_source
+from regio.public.forms import clean_source
+from regio.public.programme import registration_form
 from regio.public.views import forget_meeting_id, known_meeting_id, load_meeting
-from regio.registrations.services import Applicant, normalise_email, register
+from regio.registrations.services import Applicant, normalise_email
 
 
 def _register_ip_limit() -> str:
@@ -41,14 +43,14 @@ def meeting(slug: str):
     found = load_meeting(slug)
     bron = clean_source(request.args.get("bron"))
     if not pages.can_keep():
-        return _render(found, RegistrationForm(formdata=None, bron=bron))
+        return _render(found, registration_form(found.id, formdata=None, bron=bron))
     return pages.personal(pages.cached("meeting", [found], lambda: _render_kept(found)),
                           bron=bron)
 
 
 def _render_kept(found) -> str:
     """The meeting page with markers where the visitor's own values go (regio.public.pages)."""
-    form = RegistrationForm(formdata=None, bron=pages.BRON_MARK)
+    form = registration_form(found.id, formdata=None, bron=pages.BRON_MARK)
     form.csrf_token.current_token = pages.CSRF_MARK
     return _render(found, form)[0]
 
@@ -66,7 +68,7 @@ def _email_allowed(email: str) -> bool:
 @csrf.exempt  # RegistrationForm checks its own token and keeps the input when it fails
 @limiter.limit(_register_ip_limit, methods=["POST"])
 def register_post(slug: str):
-    form = RegistrationForm()
+    form = registration_form(known_meeting_id(slug))
     if not form.validate():
         if form.csrf_token.errors:
             form.form_errors.append(_("Uw formulier was verlopen. Controleer uw gegevens en "
@@ -85,7 +87,8 @@ def register_post(slug: str):
         locale=str(get_locale() or "nl"),
     )
     try:
-        register(known_meeting_id(slug), applicant, now=utc_now())
+        register_with_programme(known_meeting_id(slug), applicant, form.picks(),
+                                rounds=form.rounds, now=utc_now())
     except BookingError as error:
         db.session.rollback()
         if error.code == "meeting_gone":

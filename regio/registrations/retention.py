@@ -13,6 +13,7 @@ from regio import audit
 from regio.db import db
 from regio.mail.models import OutboxMessage
 from regio.meetings.models import Meeting
+from regio.programme.models import WorkshopChoice
 from regio.registrations.models import Registration, Status
 from regio.registrations.services import ERASED_FIELDS
 
@@ -53,6 +54,12 @@ def purge(*, now: datetime, retention_days: int, dry_run: bool = False) -> Purge
             sort_key=None, **dict.fromkeys(ERASED_FIELDS))
         .execution_options(synchronize_session=False)
     ).rowcount or 0
+    # Workshop choices go with the registration: an erased one has none (regio.programme).
+    db.session.execute(
+        delete(WorkshopChoice).where(WorkshopChoice.registration_id.in_(
+            select(Registration.id).where(Registration.meeting_id.in_(expired))))
+        .execution_options(synchronize_session=False)
+    )
     # Sent mail keeps the recipient's address: it goes with the registration.
     db.session.execute(
         delete(OutboxMessage).where(OutboxMessage.registration_id.in_(

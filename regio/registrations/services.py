@@ -25,6 +25,7 @@ from regio.db import begin_write, db, lock_row
 from regio.errors import BookingError
 from regio.mail.outbox import Kind, enqueue, enqueue_new, message_row, withdraw_queued
 from regio.meetings.models import Meeting, MeetingStatus
+from regio.programme import seats
 from regio.registrations.models import ROLES, PersonalLink, Registration, Status
 from regio.registrations.search import keys_for
 from regio.registrations.statements import (
@@ -75,6 +76,7 @@ class Outcome:
     registration_id: int
     created: bool  # False: the address was registered already and got its link again
     token: str | None  # the fresh personal link mailed to the applicant
+    placed: bool = True  # False: on the waiting list
 
     @property
     def registration(self) -> Registration:
@@ -227,7 +229,7 @@ def register(meeting_id: int, applicant: Applicant, *, now: datetime) -> Outcome
     for kind, key, recipient, payload in draft.mails(placed=placed):
         enqueue_new(kind, key=f"{key}{registration_id}", recipient=recipient, now=now,
                     registration_id=registration_id, payload={**payload, "sequence": sequence})
-    return Outcome(registration_id, created=True, token=draft.link[0])
+    return Outcome(registration_id, created=True, token=draft.link[0], placed=placed)
 
 
 def _book_at_once(connection, draft: _Draft, values: dict) -> Outcome | None:
@@ -260,7 +262,8 @@ def _link_again(meeting_id: int, draft: _Draft, *, placed: bool) -> Outcome:
         _free_place(db.session.get(Meeting, meeting_id))
     existing = find_active(meeting_id, draft.email)
     resend_link(existing, now=draft.now)
-    return Outcome(existing.id, created=False, token=None)
+    return Outcome(existing.id, created=False, token=None,
+                   placed=existing.status in Status.TAKES_PLACE)
 
 
 @dataclass
@@ -391,6 +394,13 @@ def confirm(registration: Registration, *, now: datetime) -> None:
            key=f"confirmed:{registration.id}:{invite_sequence(registration)}", now=now)
 
 
+def announce_update(registration: Registration, *, now: datetime) -> None:
+    """Queue an updated invite for a change of this registration's own day (its programme)."""
+    registration.sequence += 1
+    notify(Kind.UPDATED, registration,
+           key=f"updated:{registration.id}:{invite_sequence(registration)}", now=now)
+
+
 def promote_waiting(meeting: Meeting, *, now: datetime) -> list[Registration]:
     """Give free places to the waiting list, first come first served. Meeting must be locked."""
     if meeting.is_cancelled or meeting.is_past(_local_today(now)):
@@ -416,6 +426,7 @@ def promote_waiting(meeting: Meeting, *, now: datetime) -> list[Registration]:
         db.session.flush()
         notify(Kind.PROMOTED, first, key=f"promoted:{first.id}:{invite_sequence(first)}",
                now=now, needs_confirm=first.status == Status.HELD)
+        seats.place_waiting(first, now=now)
         promoted.append(first)
     return promoted
 
@@ -436,6 +447,7 @@ def release_expired(meeting: Meeting, *, now: datetime) -> list[Registration]:
         _transition(registration, Status.EXPIRED)
         registration.hold_expires_at = None
         _free_place(meeting)
+        seats.release(registration, now=now)
         notify(Kind.EXPIRED, registration, key=f"expired:{registration.id}", now=now,
                with_link=False)
     if expired:
@@ -476,6 +488,7 @@ def cancel(registration: Registration, *, now: datetime, actor: str | None = Non
     if actor:
         audit.record(actor, "registration.cancel", meeting.slug, now=now,
                      registration=registration.id)
+    seats.release(registration, now=now)
     if had_place:
         _free_place(meeting)
         promote_waiting(meeting, now=now)
@@ -497,6 +510,7 @@ def move(registration: Registration, target: Meeting, *, now: datetime,
         raise BookingError("already_registered_there", field="meeting")
 
     had_place = registration.status in Status.TAKES_PLACE
+    seats.release(registration, now=now)  # the new meeting has its own programme
     if registration.status == Status.CONFIRMED:
         notify(Kind.MOVED, registration, key=f"moved:{registration.id}:{registration.uid}",
                now=now, with_link=False, with_invite=True,
@@ -557,6 +571,7 @@ def erase(registration: Registration, *, now: datetime, actor: str | None = None
         audit.record(actor, "registration.erase", meeting.slug, now=now,
                      registration=registration.id)
     db.session.flush()
+    seats.release(registration, now=now)
     if had_place:
         _free_place(meeting)
         promote_waiting(meeting, now=now)

@@ -1,0 +1,1 @@
+"""The programme of a meeting: plenary items and workshop rounds, and the workshop places."""

@@ -1,0 +1,74 @@
+"""Who a workshop is for, in words for people."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from regio.i18n import time_range
+from regio.programme.models import ChoiceStatus
+from regio.programme.seats import choices_of, programme_of
+
+GROUP_WORDS = {
+    "po": _l("po"),
+    "vo": _l("vo"),
+    "go": _l("go"),
+    "ouder": _l("ouders"),
+    "leerling": _l("leerlingen"),
+}
+
+
+def for_groups(item) -> str:
+    """'voor ouders en leerlingen'; empty for a workshop open to everyone."""
+    words = [str(GROUP_WORDS[role]) for role in item.role_list]
+    if not words:
+        return ""
+    listed = words[0] if len(words) == 1 else \
+        _("%(first)s en %(last)s", first=", ".join(words[:-1]), last=words[-1])
+    return _("voor %(groups)s", groups=listed)
+
+
+def day_lines(registration) -> str | None:
+    """The person's own day as plain lines (mail body, invite DESCRIPTION); None without a
+    programme. In the language that is active."""
+    programme = programme_of(registration.meeting_id)
+    if not programme:
+        return None
+    choices = {choice.round: choice for choice in choices_of(registration.id)}
+    lines, seen = [], set()
+    for item in programme:
+        if item.round is None:
+            lines.append(_line(item, time_range(item.start_time, item.end_time)))
+            continue
+        if item.round in seen:
+            continue
+        seen.add(item.round)
+        choice = choices.get(item.round)
+        when = time_range(item.start_time, item.end_time)
+        if choice is None:
+            lines.append(f"{when}  " + _("Ronde %(round)s: nog geen workshop gekozen",
+                                         round=item.round))
+            continue
+        line = _line(choice.workshop, time_range(choice.workshop.start_time,
+                                                 choice.workshop.end_time))
+        if choice.status == ChoiceStatus.WAITING:
+            line += " " + _("(wachtlijst)")
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _line(item, when: str) -> str:
+    title = _("Ronde %(round)s: %(title)s", round=item.round, title=item.title) \
+        if item.round is not None else item.title
+    return f"{when}  {title}" + (f", {item.room}" if item.room else "")
+
+
+def poster_lines(programme) -> tuple[str, ...]:
+    """The day for a poster: time, title, room, and "vol" for a full workshop."""
+    lines = []
+    for item in programme:
+        line = _line(item, time_range(item.start_time, item.end_time))
+        if item.round is not None and item.is_full:
+            line += " – " + _("vol")
+        lines.append(line)
+    return tuple(lines)

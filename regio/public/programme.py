@@ -1,0 +1,142 @@
+"""The programme on the public side: the workshop choice in the registration form, and
+switching workshop from the personal page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField
+
+from regio.db import db, utc_now
+from regio.errors import BookingError
+from regio.messages import message_for
+from regio.programme import seats
+from regio.programme.models import ChoiceStatus, ProgrammeItem
+from regio.programme.words import for_groups
+from regio.public import bp
+from regio.public.forms import ConfirmForm, RegistrationForm
+from regio.public.personal import load_registration
+from regio.registrations.models import ROLES
+
+MAX_ID_DIGITS = 10
+
+bp.app_template_global("for_groups")(for_groups)
+
+
+def parse_id(value) -> int | None:
+    """A workshop id as a form sends it: None when nothing was sent, 0 (no workshop's id)
+    for anything that is not a number, such as a forged value."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        return None
+    return int(text) if text.isdigit() and len(text) <= MAX_ID_DIGITS else 0
+
+
+class ProgrammeForm(RegistrationForm):
+    """The registration form with a radio group `ronde_<n>` per workshop round."""
+
+    programme: list[ProgrammeItem] = []
+    rounds: dict[int, list[ProgrammeItem]] = {}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        role = self.role.data if self.role.data in ROLES else None
+        for number, workshops in self.rounds.items():
+            field = self[f"ronde_{number}"]
+            code = seats.pick_problem(workshops, parse_id(field.data), role)
+            if code == "workshop_other_role" and role is None:
+                continue  # the role itself has a message; this one would confuse
+            if code:
+                field.errors = [message_for(BookingError(code, round=number))]
+                valid = False
+        return valid
+
+    def picks(self) -> dict[int, int]:
+        return {number: parse_id(self[f"ronde_{number}"].data) for number in self.rounds}
+
+    def choosable(self, workshop: ProgrammeItem) -> bool:
+        return seats.choosable(workshop, self.rounds[workshop.round])
+
+
+@lru_cache(maxsize=32)
+def _form_class(rounds: tuple[int, ...]) -> type[ProgrammeForm]:
+    fields = {f"ronde_{number}": RadioField(_l("Workshop in ronde %(round)s", round=number),
+                                            validate_choice=False)
+              for number in rounds}
+    return type("ProgrammeForm", (ProgrammeForm,), fields)
+
+
+def registration_form(meeting_id: int, **kwargs) -> ProgrammeForm:
+    """The meeting's registration form; with its programme when the meeting has one."""
+    programme = seats.programme_of(meeting_id)
+    rounds = seats.rounds_of(programme)
+    form = _form_class(tuple(rounds))(**kwargs)
+    form.programme, form.rounds = programme, rounds
+    for number, workshops in rounds.items():
+        form[f"ronde_{number}"].choices = [(str(w.id), w.title) for w in workshops]
+    return form
+
+
+@bp.post("/aanmelding/<token>/workshop")
+def switch_workshop(token: str):
+    """Switch to another workshop in a round (form fields `ronde`, `workshop`)."""
+    _link, registration = load_registration(token, writing=True)
+    form = ConfirmForm()
+    number, workshop_id = parse_id(request.form.get("ronde")), parse_id(
+        request.form.get("workshop"))
+    if not form.validate() or number is None:
+        flash(_("Dat lukte niet. Probeer het opnieuw."), "error")
+        return redirect(url_for("public.personal", token=token) + "#programma", 303)
+    try:
+        changed = seats.switch(registration, number, workshop_id, now=utc_now())
+    except BookingError as error:
+        db.session.rollback()
+        flash(message_for(error), "error")
+        return redirect(url_for("public.personal", token=token) + "#programma", 303)
+    db.session.commit()
+    if changed:
+        flash(_("Uw workshop is gewijzigd."), "success")
+    return redirect(url_for("public.personal", token=token) + "#programma", 303)
+
+
+@dataclass
+class DayPart:
+    """One line of a person's day: a plenary item, or their workshop in a round with the
+    workshops they could switch to."""
+
+    item: ProgrammeItem | None
+    round: int | None = None
+    is_waiting: bool = False
+    alternatives: tuple[ProgrammeItem, ...] = ()
+
+
+@bp.app_template_global()
+def personal_programme(registration) -> list[DayPart]:
+    """The registration's own day, for the personal page (empty without a programme)."""
+    programme = seats.programme_of(registration.meeting_id)
+    if not programme:
+        return []
+    choices = {c.round: c for c in seats.choices_of(registration.id)}
+    rounds = seats.rounds_of(programme)
+    parts, seen = [], set()
+    for item in programme:
+        if item.round is None:
+            parts.append(DayPart(item))
+            continue
+        if item.round in seen:
+            continue
+        seen.add(item.round)
+        choice = choices.get(item.round)
+        current = choice.workshop if choice else None
+        alternatives = tuple(
+            w for w in rounds[item.round]
+            if w is not current and w.is_open_to(registration.role)
+            and seats.choosable(w, rounds[item.round]))
+        parts.append(DayPart(current, item.round,
+                             bool(choice and choice.status == ChoiceStatus.WAITING),
+                             alternatives))
+    return parts

@@ -1,0 +1,143 @@
+"""The programme as a visitor meets it: the form's rounds, forged picks, the kept page."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from regio.db import db
+from regio.programme.models import ProgrammeItem
+from regio.programme.services import ItemFields, change_item
+from regio.registrations.models import Registration
+from tests.conftest import csrf_token
+from tests.programme_support import choices, day, sign_up, taken
+
+URL = "/bijeenkomsten/zwolle"
+
+
+def post(client, **fields):
+    data = {"csrf_token": csrf_token(client, URL), "name": "Anna de Vries",
+            "email": "anna@school.nl", "role": "po", "consent": "y", **fields}
+    return client.post(URL, data=data)
+
+
+def error_beside(page: str, field: str) -> str | None:
+    match = re.search(rf'<p class="error" id="{field}-error">.*?</span>(.*?)</p>', page, re.S)
+    return match[1].strip() if match else None
+
+
+def test_the_form_has_a_radio_group_per_round_with_the_workshop_ids(client, meetings):
+    items = day(meetings["zwolle"])
+    page = client.get(URL).get_data(as_text=True)
+    for name in ("po", "vo", "ouders"):
+        assert f'name="ronde_1" id="ronde_1-{items[name].id}" value="{items[name].id}"' in page
+    assert f'name="ronde_2" id="ronde_2-{items["hoorrecht"].id}"' in page
+    assert 'class="radio workshop for-some for-ouder for-leerling"' in page
+    assert "voor ouders en leerlingen" in page
+    assert "Grote zaal" in page and "Programma" in page
+
+
+def test_a_meeting_without_programme_shows_no_rounds(client, meetings):
+    page = client.get(URL).get_data(as_text=True)
+    assert "ronde_" not in page and "programme.js" not in page
+
+
+def test_a_sign_up_with_a_workshop_per_round_is_stored(client, meetings):
+    items = day(meetings["zwolle"])
+    answer = post(client, ronde_1=str(items["vo"].id), ronde_2=str(items["hoorrecht"].id))
+    assert answer.status_code == 303
+    person = db.session.execute(select(Registration)).scalar_one()
+    assert choices(person) == {1: ("Het OPP in het vo", "chosen"), 2: ("Hoorrecht", "chosen")}
+
+
+def test_forged_and_missing_picks_get_a_dutch_message_beside_the_field(client, meetings):
+    items = day(meetings["zwolle"])
+    cases = {
+        str(items["ouders"].id): "niet voor uw groep",  # a po forging the parents' workshop
+        str(items["hoorrecht"].id): "een van de workshops van deze ronde",  # another round
+        "99999": "een van de workshops van deze ronde",
+        "1; DROP TABLE": "een van de workshops van deze ronde",
+        "": "Kies een workshop voor ronde 1",
+    }
+    for value, words in cases.items():
+        answer = post(client, ronde_1=value, ronde_2=str(items["hoorrecht"].id))
+        assert answer.status_code == 422, value
+        assert words in error_beside(answer.get_data(as_text=True), "ronde_1"), value
+    assert db.session.execute(select(Registration)).first() is None
+
+
+def test_a_workshop_of_another_meeting_is_refused(client, meetings):
+    day(meetings["zwolle"])
+    other = day(meetings["rotterdam"])
+    answer = post(client, ronde_1=str(other["po"].id), ronde_2=str(other["hoorrecht"].id))
+    assert answer.status_code == 422
+    assert "een van de workshops" in error_beside(answer.get_data(as_text=True), "ronde_1")
+
+
+def test_a_full_workshop_shows_vol_at_once_and_cannot_be_picked(client, meetings):
+    zwolle = meetings["zwolle"]
+    items = day(zwolle, capacity=1)
+    before = client.get(URL).get_data(as_text=True)  # kept by the page cache
+    assert "vol" not in re.sub(r"<script.*?</script>", "", before.split('id="programma"')[1]
+                               .split("</section>")[0])
+    sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
+    page = client.get(URL).get_data(as_text=True)
+    assert f'value="{items["po"].id}" disabled' in page
+    assert 'class="badge badge-vol">vol<' in page
+    answer = post(client, ronde_1=str(items["po"].id), ronde_2=str(items["hoorrecht"].id))
+    assert answer.status_code == 422
+    assert "vol" in error_beside(answer.get_data(as_text=True), "ronde_1")
+
+
+def test_a_programme_change_shows_at_once(client, meetings, now):
+    items = day(meetings["zwolle"])
+    assert "Zaal 1" in client.get(URL).get_data(as_text=True)
+    po = items["po"]
+    change_item(po, ItemFields(title="Nieuw: het OPP in het po", start_time=po.start_time,
+                               end_time=po.end_time, round=1, capacity=2, room="Zaal 7"),
+                actor="test", now=now)
+    db.session.commit()
+    page = client.get(URL).get_data(as_text=True)
+    assert "Nieuw: het OPP in het po" in page and "Zaal 7" in page
+
+
+def test_the_personal_page_shows_the_day_and_switches(client, meetings):
+    zwolle = meetings["zwolle"]
+    items = day(zwolle)
+    answer = post(client, ronde_1=str(items["po"].id), ronde_2=str(items["hoorrecht"].id))
+    assert answer.status_code == 303
+    token = _token_from_outbox()
+    page = client.get(f"/aanmelding/{token}").get_data(as_text=True)
+    assert "Uw programma" in page and "Het OPP in het po" in page
+    assert f'value="{items["ouders"].id}"' not in page  # not for a po
+    switch = client.post(f"/aanmelding/{token}/workshop", data={
+        "csrf_token": csrf_token(client, f"/aanmelding/{token}"), "ronde": "1",
+        "workshop": str(items["vo"].id)})
+    assert switch.status_code == 303
+    person = db.session.execute(select(Registration)).scalar_one()
+    assert choices(person)[1] == ("Het OPP in het vo", "chosen")
+    assert (taken(items["po"]), taken(items["vo"])) == (0, 1)
+    forged = client.post(f"/aanmelding/{token}/workshop", data={
+        "csrf_token": csrf_token(client, f"/aanmelding/{token}"), "ronde": "1",
+        "workshop": str(items["ouders"].id)}, follow_redirects=True)
+    assert "niet voor uw groep" in forged.get_data(as_text=True)
+    assert db.session.get(ProgrammeItem, items["ouders"].id).taken == 0
+
+
+def _token_from_outbox() -> str:
+    from regio.mail.models import OutboxMessage
+
+    row = db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().first()
+    return row.payload["token"]
+
+
+def test_the_poster_shows_the_programme_with_vol(client, meetings):
+    zwolle = meetings["zwolle"]
+    items = day(zwolle, capacity=1)
+    sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
+    page = client.get("/bijeenkomsten/zwolle/poster").get_data(as_text=True)
+    assert "Ronde 1: Het OPP in het po, Zaal 1 – vol" in page
+    assert "Opening, Grote zaal" in page
+    pdf = client.get("/bijeenkomsten/zwolle/poster.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
