@@ -111,6 +111,14 @@ FIELD_LABELS = {
     "name": _l("naam"),
     "organisation": _l("organisatie"),
     "needs": _l("wensen"),
+    # programme items
+    "start": _l("begintijd"),
+    "end": _l("eindtijd"),
+    "room": _l("zaal"),
+    "speaker": _l("spreker"),
+    "description": _l("beschrijving"),
+    "roles": _l("groepen"),
+    "round": _l("ronde"),
 }
 
 GUARDIAN_DECISION_LABELS = {
@@ -150,6 +158,12 @@ AUDIT_SENTENCES = {
     "registration.resend_link": _l("Persoonlijke link van %(person)s opnieuw gemaild door "
                                    "%(actor)s"),
     "registration.check_in": _l("%(person)s ingecheckt in %(meeting)s door %(actor)s"),
+    "programme.add": _l("Programma van %(meeting)s: onderdeel toegevoegd door %(actor)s"),
+    "programme.change": _l("Programma van %(meeting)s: onderdeel gewijzigd (%(changed)s) door "
+                           "%(actor)s; %(invites)s bijgewerkte uitnodigingen"),
+    "programme.remove": _l("Programma van %(meeting)s: onderdeel verwijderd door %(actor)s"),
+    "export.workshop": _l("Lijst van een workshop van %(meeting)s gedownload (%(format)s) door "
+                          "%(actor)s"),
     "registration.email": _l("E-mailadres van %(person)s aangepast door %(actor)s"),
     "registration.guardian_decision": _l("Ouder of voogd van %(person)s (%(meeting)s): "
                                          "%(decision)s"),

@@ -12,7 +12,8 @@ from regio.audit import AuditEvent
 from regio.db import db
 from regio.mail.outbox import Kind
 from regio.programme.models import ProgrammeItem
-from regio.registrations.services import check_in, find_by_token, open_link
+from regio.registrations.door import check_in
+from regio.registrations.services import confirm_address, find_by_token
 from regio.registrations.tickets import ticket_token
 from tests.booking_helpers import mails
 from tests.conftest import csrf_token
@@ -62,7 +63,7 @@ def test_changing_the_room_mails_those_in_the_workshop(organiser, meetings):
     outcome_person = sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
     token = mails(Kind.CONFIRM_EMAIL, outcome_person)[0].payload["token"]
     link, _registration = find_by_token(token)
-    open_link(link, now=outcome_person.created_at)
+    confirm_address(link, now=outcome_person.created_at)
     db.session.commit()
     other = sign_up(zwolle, 2, {1: items["vo"], 2: items["hoorrecht"]})
     url = f"{PAGE}/{items['po'].id}"
@@ -124,7 +125,7 @@ def test_the_door_sees_which_workshop_the_ticket_holder_chose(app, make_organise
     person = sign_up(zwolle, 1, {1: items["vo"], 2: items["hoorrecht"]})
     token = mails(Kind.CONFIRM_EMAIL, person)[0].payload["token"]
     link, _registration = find_by_token(token)
-    open_link(link, now=person.created_at)
+    confirm_address(link, now=person.created_at)
     db.session.commit()
     door = logged_in(app, make_organiser, "checkin")
     page = door.get(f"/beheer/incheck/{ticket_token(person)}").get_data(as_text=True)

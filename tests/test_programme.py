@@ -18,10 +18,10 @@ from regio.programme.services import ItemFields, change_item, remove_item
 from regio.registrations.models import Status
 from regio.registrations.services import (
     cancel,
+    confirm_address,
     erase,
     find_by_token,
     move,
-    open_link,
     release_all_expired,
 )
 from tests.booking_helpers import applicant, book, mails, reload, set_capacity
@@ -222,7 +222,7 @@ def book_confirmed(meeting, n, workshop, items):
         workshop.round: workshop.id, 2: items["hoorrecht"].id}, now=_now())
     db.session.commit()
     link, _registration = find_by_token(outcome.token)
-    open_link(link, now=_now())
+    confirm_address(link, now=_now())
     db.session.commit()
     return outcome.registration, outcome.token
 

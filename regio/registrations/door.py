@@ -89,9 +89,11 @@ def _switch(registration: Registration, *, checked_in: bool, now: datetime, acto
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(registration)
-    if result.rowcount == 1:
-        event = "registration.check_in" if checked_in else "registration.check_in_undo"
-        audit.record(actor, event, registration.meeting.slug, now=now,
+    if result.rowcount == 1 and checked_in:
+        audit.record(actor, "registration.check_in", registration.meeting.slug, now=now,
+                     registration=registration.id)
+    elif result.rowcount == 1:
+        audit.record(actor, "registration.check_in_undo", registration.meeting.slug, now=now,
                      registration=registration.id)
     return result.rowcount == 1
 
