@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import (
     Response,
     abort,
@@ -21,7 +23,16 @@ from wtforms.fields.choices import SelectChoice
 from regio import audit
 from regio.db import begin_write, db, utc_now
 from regio.errors import MeetingError
-from regio.exports import SheetHeader, render_csv, render_pdf, render_xlsx, sheet_header
+from regio.exports import (
+    SheetHeader,
+    list_columns,
+    pdf_columns,
+    render_csv,
+    render_pdf,
+    render_xlsx,
+    sheet_header,
+)
+from regio.exports.tables import SheetText
 from regio.forms import Form
 from regio.i18n import clock, long_date, time_range
 from regio.meetings.services import parse_clock
@@ -141,13 +152,13 @@ def _save(meeting, form: ItemForm, item: ProgrammeItem | None):
 
 def _sheet_header(meeting, item: ProgrammeItem) -> SheetHeader:
     """The presentielijst's texts for one workshop: its title, time and room."""
-    header = sheet_header(meeting)
+    header = sheet_header(meeting, rows=item.taken, now=utc_now())  # the count with a place
     where = ", ".join(part for part in (item.room, meeting.venue) if part)
     return SheetHeader(
         heading=_("Presentielijst: %(title)s", title=item.title),
         facts=f"{long_date(meeting.date)}, {time_range(item.start_time, item.end_time)} · "
               f"{where}",
-        page_label=header.page_label)
+        page_label=header.page_label, footer=header.footer)
 
 
 # The service names the item's columns; the form names its fields.
@@ -203,12 +214,16 @@ def workshop_list(slug: str, item_id: int, fmt: str):
     audit.record(actor(), "export.workshop", meeting.slug, now=utc_now(), item=item.id,
                  format=fmt)
     db.session.commit()  # the audit record is kept before the first byte leaves
-    rows = workshop_rows(item, timezone=current_app.config["REGIO_TIMEZONE"],
-                         waiting=fmt != "pdf")  # the sheet at the door: who has a place
+    tz = ZoneInfo(current_app.config["REGIO_TIMEZONE"])
+    rows = workshop_rows(item, waiting=fmt != "pdf")  # the sheet at the door: who has a place
+    header = _sheet_header(meeting, item)
     if fmt == "pdf":
-        body = render_pdf(rows, texts=_sheet_header(meeting, item))
+        body = iter([render_pdf(rows, texts=header, columns=pdf_columns(tz, ()))])
+    elif fmt == "csv":
+        body = render_csv(rows, tz=tz)
     else:
-        body = render_csv(rows) if fmt == "csv" else render_xlsx(rows, title=item.title)
+        body = render_xlsx(rows, columns=list(list_columns().values()), tz=tz, text=SheetText(
+            title=item.title, heading=header.heading, footer=header.footer))
     response = Response(stream_with_context(body), mimetype=MIMETYPES[fmt])
     response.headers.set("Content-Disposition", "attachment",
                          filename=f"{meeting.slug}-workshop-{item.id}.{fmt}")

@@ -1,23 +1,21 @@
-"""The list of people per workshop, as rows for the attendance-list builders."""
+"""The list of people per workshop, as rows for the attendance-list builders (regio.exports)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from regio.db import db
+from regio.exports import ExportRow
 from regio.programme.models import ChoiceStatus, ProgrammeItem, WorkshopChoice
-from regio.registrations.models import STATUS_WORDS, Registration, Status
+from regio.registrations.models import Registration, Status
 
 
-def workshop_rows(workshop: ProgrammeItem, *, timezone: str,
-                  waiting: bool = True) -> Iterator[tuple[str, ...]]:
-    """The attendance list's columns (DESIGN §3) for everyone in the workshop: first those
-    with a place, by name, then (unless `waiting` is False) its waiting list in order;
-    `status` is `wachtlijst` for a place on the workshop's waiting list."""
-    tz = ZoneInfo(timezone)
+def workshop_rows(workshop: ProgrammeItem, *, waiting: bool = True) -> Iterator[ExportRow]:
+    """Everyone in the workshop: first those with a place, by name, then (unless `waiting` is
+    False) its waiting list in order; their status is `waiting` for a place on the workshop's
+    waiting list."""
     stmt = (select(Registration.name, Registration.email, Registration.role,
                    Registration.organisation, Registration.status, Registration.source,
                    Registration.created_at, Registration.checked_in_at, WorkshopChoice.status)
@@ -30,10 +28,6 @@ def workshop_rows(workshop: ProgrammeItem, *, timezone: str,
             .execution_options(yield_per=500))
     for (name, email, role, organisation, status, source, created, checked_in,
          choice) in db.session.execute(stmt):
-        word = STATUS_WORDS[Status.WAITING if choice == ChoiceStatus.WAITING else status]
-        yield (name or "", email or "", role, organisation or "", word, source or "",
-               _stamp(created, tz), _stamp(checked_in, tz))
-
-
-def _stamp(value, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+        yield ExportRow(name or "", email or "", role, organisation or "",
+                        Status.WAITING if choice == ChoiceStatus.WAITING else status,
+                        source or "", created, checked_in)

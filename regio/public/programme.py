@@ -13,13 +13,14 @@ from wtforms import RadioField
 
 from regio.db import db, utc_now
 from regio.errors import BookingError
+from regio.extensions import csrf
 from regio.messages import message_for
 from regio.programme import seats
 from regio.programme.models import ChoiceStatus, ProgrammeItem
 from regio.programme.words import for_groups
 from regio.public import bp
 from regio.public.forms import ConfirmForm, RegistrationForm
-from regio.public.personal import load_registration
+from regio.public.personal import PURPOSE, load_registration
 from regio.registrations.models import ROLES
 
 MAX_ID_DIGITS = 10
@@ -81,11 +82,18 @@ def registration_form(meeting_id: int, **kwargs) -> ProgrammeForm:
     return form
 
 
+@bp.app_template_global()
+def switch_form(token: str) -> ConfirmForm:
+    """The switch buttons' form: its CSRF bound to the personal link, as the page's others."""
+    return ConfirmForm(formdata=None, link=(PURPOSE, token))
+
+
 @bp.post("/aanmelding/<token>/workshop")
+@csrf.exempt  # link-bound CSRF (LinkCSRF), as every form behind a personal link
 def switch_workshop(token: str):
     """Switch to another workshop in a round (form fields `ronde`, `workshop`)."""
     _link, registration = load_registration(token, writing=True)
-    form = ConfirmForm()
+    form = ConfirmForm(link=(PURPOSE, token))
     number, workshop_id = parse_id(request.form.get("ronde")), parse_id(
         request.form.get("workshop"))
     if not form.validate() or number is None:
