@@ -66,6 +66,16 @@ def open_page(browser, *, javascript: bool = True, width: int = PHONE["width"],
 
 
 @pytest.fixture
+def small_phone(browser):
+    """A 360 × 740 page (the smallest phone screen in common use), in a fresh context."""
+    page = open_page(browser, width=360, height=740)
+    try:
+        yield page
+    finally:
+        page.context.close()
+
+
+@pytest.fixture
 def page(browser):
     """A 390 × 844 phone page with JavaScript on, in a fresh context."""
     phone = open_page(browser)
