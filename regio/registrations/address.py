@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
 from regio import audit
 from regio.db import db
 from regio.errors import BookingError
 from regio.registrations.models import Registration
-from regio.registrations.services import normalise_email
+from regio.registrations.services import find_active, normalise_email
 
 
 def correct_email(registration: Registration, email: str, *, now: datetime,
@@ -29,11 +27,8 @@ def correct_email(registration: Registration, email: str, *, now: datetime,
     new = normalise_email(email)
     if registration.email and normalise_email(registration.email) == new:
         return False
-    taken = db.session.execute(
-        select(Registration.id).where(Registration.meeting_id == registration.meeting_id,
-                                      Registration.active_email == new,
-                                      Registration.id != registration.id)).first()
-    if taken:
+    other = find_active(registration.meeting_id, new)
+    if other is not None and other.id != registration.id:
         raise BookingError("email_taken", field="email")
     registration.email = email.strip()
     registration.active_email = new
