@@ -36,6 +36,13 @@ def list_meetings() -> list[Meeting]:
     return list(db.session.execute(select(Meeting).order_by(Meeting.date, Meeting.id)).scalars())
 
 
+def public_meetings() -> list[Meeting]:
+    """The meetings the public pages show: every one that is not archived, by date."""
+    return list(db.session.execute(
+        select(Meeting).where(Meeting.is_archived.is_(False))
+        .order_by(Meeting.date, Meeting.id)).scalars())
+
+
 def get_meeting(slug: str) -> Meeting | None:
     return db.session.execute(select(Meeting).where(Meeting.slug == slug)).scalar_one_or_none()
 

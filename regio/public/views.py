@@ -10,7 +10,7 @@ from sqlalchemy import text
 from regio.contact import contact_for
 from regio.db import RETRY_AFTER_SECONDS, db
 from regio.i18n import local_today
-from regio.meetings.services import get_meeting, list_meetings
+from regio.meetings.services import get_meeting, public_meetings
 from regio.public import bp, pages
 
 GROUP_FROM = 4  # more meetings than this: upcoming first, past ones apart below
@@ -19,7 +19,7 @@ GROUP_FROM = 4  # more meetings than this: upcoming first, past ones apart below
 @bp.get("/")
 def index():
     today = local_today()
-    shown = [m for m in list_meetings() if not m.is_archived]
+    shown = public_meetings()
     page = partial(render_template, "public/index.html", meetings=shown, today=today,
                    upcoming=[m for m in shown if not m.is_past(today)],
                    past=[m for m in shown if m.is_past(today)], grouped=len(shown) > GROUP_FROM)
