@@ -4,7 +4,7 @@ from regio.accounts.models import AccountToken, Organiser, RecoveryCode
 from regio.audit import AuditEvent
 from regio.mail.models import OutboxMessage, ReminderCampaign
 from regio.meetings.models import Meeting
-from regio.programme.models import ProgrammeItem, WorkshopChoice
+from regio.programme.models import ProgrammeItem, ProgrammeRound, WorkshopChoice
 from regio.registrations import search  # noqa: F401  (keeps the derived name keys)
 from regio.registrations.models import PersonalLink, Registration
 
@@ -16,6 +16,7 @@ __all__ = [
     "OutboxMessage",
     "PersonalLink",
     "ProgrammeItem",
+    "ProgrammeRound",
     "RecoveryCode",
     "Registration",
     "ReminderCampaign",

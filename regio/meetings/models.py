@@ -46,6 +46,10 @@ class Meeting(db.Model):
     is_cancelled: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Hidden from the home page; the back office keeps its lists and exports.
     is_archived: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Registration window: before `registration_opens_at` the page says from when people can
+    # sign up, after `registration_closes_at` that sign-up has ended. NULL: no limit.
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Raised on every change of date, time or place; registrations add it to their own SEQUENCE.
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

@@ -63,6 +63,29 @@ class ProgrammeItem(db.Model):
         return None if self.capacity is None else max(self.capacity - self.taken, 0)
 
 
+class ProgrammeRound(db.Model):
+    """Settings of one round of a meeting's workshops. A round without a row here is open
+    for choices; with `opens_at` in the future its workshops are shown but cannot be chosen
+    yet."""
+
+    __tablename__ = "programme_rounds"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    number: Mapped[int]
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<ProgrammeRound meeting={self.meeting_id} {self.number} opens={self.opens_at}>"
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at is None or self.opens_at <= now
+
+
 class ChoiceStatus:
     CHOSEN = "chosen"  # holds a workshop place
     WAITING = "waiting"  # on the workshop's waiting list
