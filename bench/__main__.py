@@ -12,6 +12,8 @@ import sys
 import traceback
 from pathlib import Path
 
+from bench import harness
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -28,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, str] = {}
     for name in names:
         print(f"=== {name}", flush=True)
+        harness.CURRENT.update(bench=name, backend="")
         try:
             module = importlib.import_module(f"bench.{name}")
         except Exception:
@@ -44,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = "failed (error)"
             continue
         results[name] = "goal met" if not code else f"goal NOT met (exit {code})"
+    print("\n=== every figure")
+    harness.print_table(harness.FIGURES)
     print("\n=== summary")
     for name, outcome in results.items():
         print(f"  {name:<24} {outcome}")

@@ -231,6 +231,7 @@ def serve(*, backend: str = "sqlite", workers: int = 2, threads: int = 4, env: d
         raise ValueError(f"unknown backend {backend!r}")
     if backend == "postgresql" and not (pg_url or database_url):
         raise ValueError("backend='postgresql' needs pg_url (REGIO_BENCH_POSTGRES_URL)")
+    CURRENT["backend"] = "PostgreSQL" if backend == "postgresql" else "SQLite"
     with (tempfile.TemporaryDirectory(prefix="regio-bench-") as scratch,
           contextlib.ExitStack() as stack):
         folder = Path(scratch)
@@ -543,6 +544,43 @@ def measure(make_request, *, base_url: str, connections: int = 32, duration: flo
                            warmup, name)
 
 
+# --- one table of every figure ------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    bench: str
+    backend: str
+    what: str
+    figure: str
+    goal: str = ""
+    met: bool | None = None
+
+
+FIGURES: list[Figure] = []
+CURRENT = {"bench": "", "backend": ""}  # set by `python -m bench` and by `serve()`
+
+
+def record(what: str, figure: str, *, goal: str = "", met: bool | None = None) -> None:
+    """Keep one figure for the table `python -m bench` prints at the end."""
+    FIGURES.append(Figure(CURRENT["bench"], CURRENT["backend"], what, figure, goal, met))
+
+
+def print_table(figures: list[Figure]) -> None:
+    """Every recorded figure, one line each: what `make bench` ends with."""
+    if not figures:
+        return
+    rows = [("bench", "database", "what", "figure", "goal", "")] + [
+        (f.bench.removeprefix("bench_"), f.backend, f.what, f.figure, f.goal,
+         "" if f.met is None else ("met" if f.met else "NOT met")) for f in figures]
+    widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]))]
+    for number, row in enumerate(rows):
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  " + "  ".join(cells).rstrip())
+        if number == 0:
+            print("  " + "  ".join("-" * width for width in widths))
+
+
 def report(name: str, stats_a: Stats, stats_b: Stats, *, goal: float | None = None) -> bool:
     """Print both runs side by side and the ratio of their rates; True when `goal` is met."""
     ratio = stats_a.rps / stats_b.rps if stats_b.rps else float("inf")
@@ -555,4 +593,7 @@ def report(name: str, stats_a: Stats, stats_b: Stats, *, goal: float | None = No
     met = goal is None or ratio >= goal
     verdict = "" if goal is None else f" (goal ≥ {goal:g}: {'met' if met else 'NOT met'})"
     print(f"  ratio {stats_a.name} / {stats_b.name}: {ratio:.2f}{verdict}")
+    record(f"{stats_a.name} / {stats_b.name}",
+           f"{ratio:.2f} × ({stats_a.rps:,.0f} / {stats_b.rps:,.0f} req/s)",
+           goal="" if goal is None else f"≥ {goal:g} ×", met=None if goal is None else met)
     return met
