@@ -63,6 +63,13 @@ def local_datetime(value: datetime | None) -> str:
     return f"{format_date(local.date(), 'd MMM y')} {local:%H:%M}"
 
 
+def day_and_time(value: datetime) -> str:
+    """'maandag 2 maart om 10:00', on the meetings' wall clock."""
+    local = value.astimezone(meeting_tz())
+    return _("%(day)s om %(time)s", day=format_date(local.date(), "EEEE d MMMM"),
+             time=f"{local:%H:%M}")
+
+
 def meeting_title(meeting) -> str:
     """The meeting's name in the reader's language: the round's standard title (stored in
     Dutch) translated, a title an organiser typed for another meeting as typed."""
@@ -80,6 +87,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["day_and_time"] = day_and_time
     app.jinja_env.globals["time_range"] = time_range
     app.jinja_env.globals["meeting_title"] = meeting_title
 

@@ -9,11 +9,13 @@ from the event (see `audit_values` for the names).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from regio.accounts import events as account_events
+from regio.i18n import local_datetime
 from regio.meetings import events as meeting_events
 
 ROLE_LABELS = {
@@ -164,6 +166,12 @@ AUDIT_SENTENCES = {
     "programme.remove": _l("Programma van %(meeting)s: onderdeel verwijderd door %(actor)s"),
     "export.workshop": _l("Lijst van een workshop van %(meeting)s gedownload (%(format)s) door "
                           "%(actor)s"),
+    "export.rooms": _l("Presentielijsten per zaal van %(meeting)s gedownload (%(rows)s "
+                       "plaatsen) door %(actor)s"),
+    "programme.round_opens": _l("Programma van %(meeting)s: kiezen in ronde %(round)s kan vanaf "
+                                "%(opens)s, ingesteld door %(actor)s"),
+    "programme.round_open": _l("Programma van %(meeting)s: kiezen in ronde %(round)s kan nu, "
+                               "ingesteld door %(actor)s"),
     "registration.email": _l("E-mailadres van %(person)s aangepast door %(actor)s"),
     "registration.guardian_decision": _l("Ouder of voogd van %(person)s (%(meeting)s): "
                                          "%(decision)s"),
@@ -295,7 +303,17 @@ def audit_values(event, *, people: Mapping[int, str], cities: Mapping[str, str])
         values["decision"] = _label(GUARDIAN_DECISION_LABELS, details["decision"])
     if details.get("kind"):
         values["kind"] = mail_kind_label(details["kind"])
+    if isinstance(details.get("opens"), str):
+        values["opens"] = _moment(details["opens"])
     return values
+
+
+def _moment(text: str) -> str:
+    """A stored ISO moment on the meetings' wall clock, as the organiser typed it."""
+    try:
+        return local_datetime(datetime.fromisoformat(text))
+    except ValueError:
+        return text
 
 
 def audit_sentence(event, *, people: Mapping[int, str], cities: Mapping[str, str]) -> str:

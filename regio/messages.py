@@ -53,6 +53,10 @@ MESSAGES = {
         "Er hebben al mensen voor deze workshop gekozen. U kunt hem wel wijzigen."),
     "bad_round": _l("Kies een ronde van 1 tot %(high)s, of laat het leeg voor iedereen."),
     "bad_roles": _l("Gebruik als groepen alleen po, vo, go, ouder en leerling."),
+    "round_not_open": _l("In deze ronde kunt u nog niet kiezen."),
+    "round_unknown": _l("Deze bijeenkomst heeft geen workshops in ronde %(round)s."),
+    "bad_moment": _l("Vul datum en tijd in als jjjj-mm-dd uu:mm, bijvoorbeeld 2025-03-02 10:00."),
+    "opens_after_meeting": _l("Kies een moment op of vóór de dag van de bijeenkomst."),
     # reminder campaigns and mail
     "bad_campaign_key": _l(
         "Gebruik voor de naam van de campagne alleen letters, cijfers, - en _ (hoogstens 64)."),

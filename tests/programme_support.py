@@ -56,3 +56,36 @@ def choices(registration) -> dict[int, tuple[str, str]]:
 def taken(item: ProgrammeItem) -> int:
     db.session.expire_all()
     return db.session.get(ProgrammeItem, item.id).taken
+
+
+CJK = "王小明"
+LONG = ("Anna-Maria Josephina Wilhelmina van der Heijden-Schoonhoven tot "
+        "Oud-Beijerland en Zuid-Beijerland")
+
+
+def person(meeting, n: int, name: str, role: str, picks: dict[int, ProgrammeItem]):
+    """Sign up someone with a name of their own."""
+    outcome = register_with_programme(
+        meeting.id, applicant(n, role, name=name), {r: w.id for r, w in picks.items()},
+        now=datetime.now(UTC))
+    db.session.commit()
+    return outcome.registration
+
+
+def crowd(meeting, *, now: datetime) -> dict[str, ProgrammeItem]:
+    """`day` with capacity 2 a workshop in round 1, and six people: the first confirmed and
+    checked in, the last waiting for a place in the po workshop (po and vo are full)."""
+    from regio.registrations.door import check_in
+
+    items = day(meeting)
+    first = person(meeting, 1, CJK, "po", {1: items["po"], 2: items["hoorrecht"]})
+    person(meeting, 2, "Zoë Ångström", "vo", {1: items["po"], 2: items["hoorrecht"]})
+    person(meeting, 3, "bram de Wit", "ouder", {1: items["ouders"], 2: items["hoorrecht"]})
+    person(meeting, 4, LONG, "vo", {1: items["vo"], 2: items["hoorrecht"]})
+    person(meeting, 5, "Cor Smit", "vo", {1: items["vo"], 2: items["hoorrecht"]})
+    person(meeting, 6, "Dirk Dekker", "vo", {1: items["po"], 2: items["hoorrecht"]})
+    first.status = "confirmed"
+    db.session.commit()
+    check_in(first, now=now, actor="test")
+    db.session.commit()
+    return items

@@ -40,7 +40,8 @@ def url_values(app, meetings):
     workshop = add_programme_item(meetings["zwolle"], "Workshop", "13:45", "14:30", round=1)
     return {"slug": "zwolle", "registration_id": registration.id,
             "ticket_token": ticket_token(registration), "message_id": message.id,
-            "account_id": other.id, "item_id": workshop.id, "fmt": "csv"}
+            "account_id": other.id, "item_id": workshop.id, "fmt": "csv",
+            "number": workshop.round}
 
 
 def beheer_routes(app):

@@ -38,6 +38,7 @@ FALLBACKS = (
 )
 
 FONT_SIZE = 9
+GROUP_START = 8.5 + 7 + 9  # mm: a group's heading, the column headers and one row
 LINE_HEIGHT = 4.6
 PADDING = 1.6  # above and below the text in a row
 MIN_ROW = 9  # mm: room for a signature
@@ -66,6 +67,23 @@ class SheetHeader:
     facts: str
     page_label: str  # with {page} and fpdf2's page-count alias {nb}
     footer: str = ""  # the count and the date of printing
+
+
+@dataclass(frozen=True)
+class Group:
+    """Part of a section under a heading of its own, such as one workshop in its room."""
+
+    heading: str
+    rows: Sequence[tuple]
+    empty: str = ""  # said in place of the table when there are no rows
+
+
+@dataclass(frozen=True)
+class Section:
+    """What starts on a new page, such as one room: its own texts around the tables."""
+
+    texts: SheetHeader
+    groups: Sequence[Group]
 
 
 @dataclass(frozen=True)
@@ -136,10 +154,17 @@ def _sheet_class():
                                               if not _needs_shaping(c))
             else:
                 self.face = "Helvetica"
+            self.grouped = False  # sections of groups: a table under each group's heading
+            self.group: str | None = None  # the heading of the group being drawn
+            self.next_texts: SheetHeader | None = None
+            self.use_texts(texts)
+
+        def use_texts(self, texts: SheetHeader) -> None:
+            self.texts = texts
             # Shaping costs a few milliseconds per text, so the texts repeated on every page
             # are shaped only when they need it.
             every = "".join((texts.heading, texts.facts, texts.footer, texts.page_label,
-                             *(c.header for c in columns)))
+                             *(c.header for c in self.columns)))
             self.shape_around = not self.simple(self.visible(every))
 
         def _cover(self, char: str) -> bool:
@@ -171,6 +196,9 @@ def _sheet_class():
                 self.set_text_shaping(on)
 
         def header(self):
+            if self.next_texts is not None:  # a new section: the last page's footer is done
+                self.use_texts(self.next_texts)
+                self.next_texts = None
             self.shaped(self.shape_around)
             self.set_font(self.face, "B", 13)
             self.multi_cell(0, 6.5, self.visible(self.texts.heading), new_x="LMARGIN",
@@ -179,11 +207,54 @@ def _sheet_class():
             self.multi_cell(0, 5, self.visible(self.texts.facts), new_x="LMARGIN",
                             new_y="NEXT")
             self.ln(2)
+            if not self.grouped:
+                self.column_headers()
+            elif self.group is not None:  # a group that goes on from the page before
+                self.group_heading(self.group)
+                self.column_headers()
+
+        def column_headers(self):
+            self.shaped(self.shape_around)
             self.set_font(self.face, "B", FONT_SIZE)
             for column, width in zip(self.columns, self.widths, strict=True):
                 self.cell(width, 7, self.visible(column.header), border=1)
             self.ln()
             self.set_font(self.face, "", FONT_SIZE)
+
+        def group_heading(self, text: str):
+            text = self.visible(text)
+            self.shaped(not self.simple(text))
+            self.set_font(self.face, "B", 11)
+            self.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+            self.ln(0.5)
+            self.set_font(self.face, "", FONT_SIZE)
+
+        def section(self, section: Section):
+            """A new page with the section's texts, then each group: its heading, then its
+            table (or its `empty` words). A group starts on the next page when its heading,
+            the column headers and one row do not fit."""
+            self.grouped, self.group = True, None
+            self.next_texts = section.texts
+            self.add_page()
+            for group in section.groups:
+                self.group = None
+                if self.will_page_break(GROUP_START):
+                    self.add_page()
+                self.ln(2)
+                self.group_heading(group.heading)
+                if not group.rows:
+                    self.set_font(self.face, "", 10)
+                    self.shaped(not self.simple(self.visible(group.empty)))
+                    self.multi_cell(0, 6, self.visible(group.empty), new_x="LMARGIN",
+                                    new_y="NEXT")
+                    self.set_font(self.face, "", FONT_SIZE)
+                    continue
+                self.group = group.heading
+                self.column_headers()
+                for row in group.rows:
+                    self.row([str(c.show(getattr(row, c.field))) if c.field else ""
+                              for c in self.columns])
+            self.group = None
 
         def footer(self):
             self.set_y(-11)
@@ -248,4 +319,18 @@ def render_pdf(rows: Iterable[tuple], *, texts: SheetHeader, columns: Sequence[C
     pdf.add_page()
     for row in rows:
         pdf.row([str(c.show(getattr(row, c.field))) if c.field else "" for c in columns])
+    return bytes(pdf.output())
+
+
+def render_sections(sections: Iterable[Section], *, columns: Sequence[Column],
+                    font_root: Path = FONT_ROOT) -> bytes:
+    """Sign-in sheets in sections, each starting on a new page with its own heading (one per
+    room, say), and in each a table per group under the group's heading (one per workshop)."""
+    sections = list(sections)
+    if not sections:
+        raise ValueError("no sections to draw")
+    pdf = _sheet_class()(sections[0].texts, columns, find_fonts(font_root))
+    pdf.alias_nb_pages()
+    for section in sections:
+        pdf.section(section)
     return bytes(pdf.output())

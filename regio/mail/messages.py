@@ -257,7 +257,7 @@ class Composer:
         if not self._with_programme[meeting.id]:
             return None
         with force_locale(locale):
-            return day_lines(person)
+            return day_lines(person, now=self.now)
 
     def _subject(self, row, meeting, campaign) -> str:
         if row.kind == Kind.REMINDER and campaign is not None and campaign.subject:

@@ -18,6 +18,7 @@ from regio.mail.models import ReminderCampaign
 from regio.meetings import events
 from regio.meetings.models import Meeting
 from regio.meetings.services import MAX_CAPACITY, parse_clock
+from regio.programme.models import ProgrammeItem, ProgrammeRound
 from regio.registrations.models import Registration
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -183,6 +184,9 @@ def delete_meeting(meeting: Meeting, *, actor: str, now: datetime) -> None:
     if ever_registered(meeting):
         raise MeetingError("has_registrations")
     db.session.execute(delete(ReminderCampaign).where(ReminderCampaign.meeting_id == meeting.id))
+    # Nobody registered, so nobody chose a workshop: the programme goes with the meeting.
+    db.session.execute(delete(ProgrammeRound).where(ProgrammeRound.meeting_id == meeting.id))
+    db.session.execute(delete(ProgrammeItem).where(ProgrammeItem.meeting_id == meeting.id))
     audit.record(actor, events.DELETED, meeting.slug, now=now)
     db.session.delete(meeting)
     db.session.flush()

@@ -18,5 +18,6 @@ from regio.organiser import (  # noqa: E402,F401
     own_account,
     passwords,
     programme,
+    programme_lists,
     reminders,
 )

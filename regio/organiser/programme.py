@@ -1,54 +1,38 @@
-"""Back office: a meeting's programme (add, change, remove items) and the list per workshop."""
+"""Back office: a meeting's programme (add, change, remove items) and when people can choose
+in each workshop round. The lists per workshop and per room are in `programme_lists`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import (
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    stream_with_context,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 
-from regio import audit
 from regio.db import begin_write, db, utc_now
 from regio.errors import MeetingError
-from regio.exports import (
-    SheetHeader,
-    list_columns,
-    pdf_columns,
-    render_csv,
-    render_pdf,
-    render_xlsx,
-    sheet_header,
-)
-from regio.exports.tables import SheetText
 from regio.forms import Form
-from regio.i18n import clock, long_date, time_range
+from regio.i18n import clock, day_and_time
 from regio.meetings.services import parse_clock
 from regio.messages import message_for
 from regio.organiser import bp
 from regio.organiser.access import actor, require
 from regio.organiser.forms import ROLE_LABELS, ActionForm, attach_error
 from regio.organiser.loading import load_meeting
-from regio.programme.lists import workshop_rows
 from regio.programme.models import ProgrammeItem
-from regio.programme.seats import choices_of, programme_of
+from regio.programme.opening import openings
+from regio.programme.seats import choices_of, programme_of, rounds_of
 from regio.programme.services import (
     ItemFields,
     add_item,
     change_item,
     remove_item,
+    set_opening,
     workshop_counts,
 )
 from regio.programme.words import for_groups
@@ -61,11 +45,6 @@ bp.app_template_global("for_groups")(for_groups)
 def chosen_workshops(registration) -> list:
     """The registration's workshop choices, by round (for the check-in page)."""
     return choices_of(registration.id)
-
-
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "pdf": "application/pdf"}
 
 
 class ItemForm(Form):
@@ -118,10 +97,70 @@ def _item(meeting, item_id: int) -> ProgrammeItem:
     return item
 
 
-def _page(meeting, form: ItemForm, *, item: ProgrammeItem | None = None, status: int = 200):
+class RoundForm(Form):
+    """When choosing opens in one round: a date and a time on the meetings' wall clock."""
+
+    opens_on = StringField(_l("Datum"))
+    opens_time = StringField(_l("Tijd"))
+
+    @classmethod
+    def of(cls, number: int, opens_at: datetime | None, tz: ZoneInfo) -> RoundForm:
+        local = opens_at.astimezone(tz) if opens_at else None
+        return cls(formdata=None, number=number,
+                   opens_on=local.date().isoformat() if local else "",
+                   opens_time=f"{local:%H:%M}" if local else "")
+
+    def __init__(self, *args, number: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.number = number
+        for field in (self.opens_on, self.opens_time):  # one form per round on the page
+            field.id = f"ronde-{number}-{field.name}"
+
+    def moment(self, tz: ZoneInfo) -> datetime:
+        """The moment typed, in UTC; a bad value is a MeetingError for its field."""
+        text = (self.opens_on.data or "").strip()
+        try:
+            day = date.fromisoformat(text) if len(text) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise MeetingError("bad_date", field="opens_on")
+        at = parse_clock(self.opens_time.data, "opens_time")
+        return datetime.combine(day, at, tzinfo=tz).astimezone(ZoneInfo("UTC"))
+
+
+@dataclass
+class RoundRow:
+    """One workshop round on the programme page: when it is and when choosing opens."""
+
+    number: int
+    workshops: list[ProgrammeItem]
+    opens_at: datetime | None  # in the future: not open yet
+    form: RoundForm
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["REGIO_TIMEZONE"])
+
+
+def _round_rows(meeting, programme, failed: RoundForm | None = None) -> list[RoundRow]:
+    known, now, tz = openings(meeting.id), utc_now(), _tz()
+    rows = []
+    for number, workshops in rounds_of(programme).items():
+        opens_at = known.get(number)
+        opens_at = opens_at if opens_at and opens_at > now else None
+        form = failed if failed and failed.number == number else \
+            RoundForm.of(number, opens_at, tz)
+        rows.append(RoundRow(number, workshops, opens_at, form))
+    return rows
+
+
+def _page(meeting, form: ItemForm, *, item: ProgrammeItem | None = None, status: int = 200,
+          round_form: RoundForm | None = None):
+    programme = programme_of(meeting.id)
     return render_template(
         "organiser/programme.html", meeting=meeting, form=form, item=item,
-        programme=programme_of(meeting.id),
+        programme=programme, rounds=_round_rows(meeting, programme, round_form),
         counts={c.workshop.id: c for c in workshop_counts(meeting)}, action=ActionForm()), status
 
 
@@ -148,17 +187,6 @@ def _save(meeting, form: ItemForm, item: ProgrammeItem | None):
                    "uitnodiging.", invites) if invites else _("Het programma is bijgewerkt."),
           "success")
     return redirect(url_for("organiser.programme", slug=meeting.slug))
-
-
-def _sheet_header(meeting, item: ProgrammeItem) -> SheetHeader:
-    """The presentielijst's texts for one workshop: its title, time and room."""
-    header = sheet_header(meeting, rows=item.taken, now=utc_now())  # the count with a place
-    where = ", ".join(part for part in (item.room, meeting.venue) if part)
-    return SheetHeader(
-        heading=_("Presentielijst: %(title)s", title=item.title),
-        facts=f"{long_date(meeting.date)}, {time_range(item.start_time, item.end_time)} · "
-              f"{where}",
-        page_label=header.page_label, footer=header.footer)
 
 
 # The service names the item's columns; the form names its fields.
@@ -204,27 +232,35 @@ def programme_remove(slug: str, item_id: int):
     return redirect(url_for("organiser.programme", slug=meeting.slug))
 
 
-@bp.get("/bijeenkomsten/<slug>/programma/<int:item_id>/deelnemers.<fmt>")
+@bp.post("/bijeenkomsten/<slug>/programma/ronde/<int:number>")
 @require("manage")
-def workshop_list(slug: str, item_id: int, fmt: str):
+def programme_round(slug: str, number: int):
+    """Set when people can choose in a round (fields `opens_on`, `opens_time`), or open it
+    now (the button `nu_openen`)."""
     meeting = load_meeting(slug)
-    item = _item(meeting, item_id)
-    if fmt not in MIMETYPES or item.round is None:
-        abort(404)
-    audit.record(actor(), "export.workshop", meeting.slug, now=utc_now(), item=item.id,
-                 format=fmt)
-    db.session.commit()  # the audit record is kept before the first byte leaves
-    tz = ZoneInfo(current_app.config["REGIO_TIMEZONE"])
-    rows = workshop_rows(item, waiting=fmt != "pdf")  # the sheet at the door: who has a place
-    header = _sheet_header(meeting, item)
-    if fmt == "pdf":
-        body = iter([render_pdf(rows, texts=header, columns=pdf_columns(tz, ()))])
-    elif fmt == "csv":
-        body = render_csv(rows, tz=tz)
+    form = RoundForm(number=number)
+    if not form.validate_on_submit():
+        return _page(meeting, ItemForm(formdata=None), round_form=form, status=422)
+    tz, now = _tz(), utc_now()
+    begin_write()
+    try:
+        opens_at = None if "nu_openen" in request.form else form.moment(tz)
+        set_opening(meeting, number, opens_at, tz=tz, actor=actor(), now=now)
+    except MeetingError as error:
+        db.session.rollback()
+        if error.field in ("opens_on", "opens_time", "opens"):
+            attach_error(form, MeetingError(error.code, field=_ROUND_FIELDS.get(
+                error.field, error.field), **error.params))
+            return _page(meeting, ItemForm(formdata=None), round_form=form, status=422)
+        flash(message_for(error), "error")
+        return redirect(url_for("organiser.programme", slug=meeting.slug))
+    db.session.commit()
+    if opens_at is None or opens_at <= now:
+        flash(_("Ronde %(round)s: kiezen kan nu.", round=number), "success")
     else:
-        body = render_xlsx(rows, columns=list(list_columns().values()), tz=tz, text=SheetText(
-            title=item.title, heading=header.heading, footer=header.footer))
-    response = Response(stream_with_context(body), mimetype=MIMETYPES[fmt])
-    response.headers.set("Content-Disposition", "attachment",
-                         filename=f"{meeting.slug}-workshop-{item.id}.{fmt}")
-    return response
+        flash(_("Ronde %(round)s: kiezen kan vanaf %(moment)s.", round=number,
+                moment=day_and_time(opens_at)), "success")
+    return redirect(url_for("organiser.programme", slug=meeting.slug) + f"#ronde-{number}")
+
+
+_ROUND_FIELDS = {"opens": "opens_on"}

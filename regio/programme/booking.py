@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from regio.programme import seats
+from regio.programme import opening, seats
 from regio.programme.models import ProgrammeItem
 from regio.registrations.services import Applicant, Outcome, register
 
@@ -17,11 +17,14 @@ def register_with_programme(meeting_id: int, applicant: Applicant, picks: dict[i
     `register` locks the meeting first (its TAKE_PLACE, or `lock_row`), and the workshops are
     locked after it in id order: the one lock order of every booking, so none deadlocks.
     Without rounds (a meeting without workshops) this is `register`, fast path and all.
-    `rounds` is the programme the picks were made from (the form read it); read here if not
-    given. Picks are checked against it before anything is written.
+    `rounds` is the programme the picks were made from (the form read it): the rounds open
+    for choices; read here if not given. Picks are checked against it before anything is
+    written. A pick for any other round, such as one that is not open yet, is left out: the
+    person chooses there on their personal page once it opens.
     """
     if rounds is None:
-        rounds = seats.rounds_of(seats.programme_of(meeting_id))
+        rounds, _closed = opening.split(
+            meeting_id, seats.rounds_of(seats.programme_of(meeting_id)), now)
     seats.check_picks(rounds, picks, applicant.role)
     outcome = register(meeting_id, applicant, now=now)
     if outcome.created and rounds:

@@ -1,8 +1,11 @@
-"""`regio programme add|list`: a meeting's programme from the command line."""
+"""`regio programme add|list|round`: a meeting's programme from the command line."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from regio.db import db, utc_now
@@ -52,13 +55,52 @@ def programme_add(meeting, title, start, end, number, capacity, roles, room, spe
 def programme_list(meeting):
     """The programme in the order of the day, with places taken per workshop."""
     from regio.cli import _meeting_or_exit
+    from regio.programme.opening import not_open
     from regio.programme.seats import programme_of
 
-    items = programme_of(_meeting_or_exit(meeting).id)
+    found = _meeting_or_exit(meeting)
+    items = programme_of(found.id)
     for item in items:
         click.echo(f"{item.id:>5}  {_line(item)}")
     if not items:
         click.echo("no programme yet")
+    tz = ZoneInfo(current_app.config["REGIO_TIMEZONE"])
+    for number, opens_at in sorted(not_open(found.id, {i.round for i in items if i.round},
+                                            utc_now()).items()):
+        click.echo(f"round {number}: choosing opens {opens_at.astimezone(tz):%Y-%m-%d %H:%M}")
+
+
+@programme_group.command("round")
+@click.argument("meeting")
+@click.argument("number", type=int)
+@click.option("--opens", help='"YYYY-MM-DD HH:MM", local time: choosing opens then.')
+@click.option("--open-now", is_flag=True, help="Choosing is open from now on.")
+@with_appcontext
+def programme_round(meeting, number, opens, open_now):
+    """When people can choose a workshop in round NUMBER; without options: say when."""
+    from regio.cli import _fail, _meeting_or_exit
+    from regio.programme.opening import openings, parse_moment
+    from regio.programme.services import set_opening
+
+    found = _meeting_or_exit(meeting)
+    tz = ZoneInfo(current_app.config["REGIO_TIMEZONE"])
+    if opens and open_now:
+        raise click.UsageError("give --opens or --open-now, not both")
+    if opens or open_now:
+        try:
+            opens_at = parse_moment(opens, tz) if opens else None
+            changed = set_opening(found, number, opens_at, tz=tz, actor="cli", now=utc_now())
+        except DomainError as error:
+            _fail(error)
+        db.session.commit()
+        if not changed:
+            click.echo("nothing changed")
+    opens_at = openings(found.id).get(number)
+    if opens_at is None or opens_at <= utc_now():
+        click.echo(f"round {number}: open for choices")
+    else:
+        click.echo(f"round {number}: choosing opens {opens_at.astimezone(tz):%Y-%m-%d %H:%M}"
+                   f" ({tz.key})")
 
 
 def _line(item) -> str:

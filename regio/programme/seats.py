@@ -17,6 +17,7 @@ from regio.db import db, is_sqlite, lock_row
 from regio.errors import BookingError
 from regio.meetings.models import Meeting
 from regio.prebuilt import Prebuilt
+from regio.programme import opening
 from regio.programme.models import ChoiceStatus, ProgrammeItem, WorkshopChoice
 from regio.registrations.models import ROLES, Registration, Status
 
@@ -219,7 +220,8 @@ def promote(workshop: ProgrammeItem, *, now: datetime) -> list[Registration]:
 
 def switch(registration: Registration, number: int, workshop_id: int, *,
            now: datetime) -> bool:
-    """The attendee picks another workshop in round `number`; False when nothing changed."""
+    """The attendee picks a workshop in round `number`, or another one than before; False
+    when nothing changed. A round not open yet takes no choice."""
     lock_row(Meeting, registration.meeting_id)
     db.session.refresh(registration)
     if registration.status not in Status.ACTIVE:
@@ -228,6 +230,8 @@ def switch(registration: Registration, number: int, workshop_id: int, *,
     round_workshops = rounds_of(list(workshops.values())).get(number)
     if round_workshops is None:
         raise BookingError("workshop_unknown", field="workshop", round=number)
+    if opening.not_open(registration.meeting_id, [number], now):
+        raise BookingError("round_not_open", field="workshop", round=number)
     current = next((c for c in choices_of(registration.id) if c.round == number), None)
     if current is not None and current.workshop_id == workshop_id:
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -13,7 +14,7 @@ from regio.errors import MeetingError
 from regio.meetings.models import Meeting
 from regio.meetings.services import MAX_CAPACITY
 from regio.programme import seats
-from regio.programme.models import ChoiceStatus, ProgrammeItem, WorkshopChoice
+from regio.programme.models import ChoiceStatus, ProgrammeItem, ProgrammeRound, WorkshopChoice
 from regio.registrations.models import ROLES, Registration, Status
 from regio.registrations.services import announce_update
 
@@ -134,6 +135,38 @@ def remove_item(item: ProgrammeItem, *, actor: str, now: datetime) -> None:
     meeting.updated_at = now
     audit.record(actor, "programme.remove", meeting.slug, now=now, item=item.id)
     db.session.flush()
+
+
+def set_opening(meeting: Meeting, number: int, opens_at: datetime | None, *, tz: ZoneInfo,
+                actor: str, now: datetime) -> bool:
+    """People can choose in round `number` from `opens_at` on (None: from now on); False
+    when that was so already. The round must have workshops, and open by the meeting's day
+    (on the wall clock of `tz`)."""
+    meeting = lock_row(Meeting, meeting.id)
+    if not 1 <= number <= MAX_ROUND:
+        raise MeetingError("bad_round", field="round", high=MAX_ROUND)
+    if number not in seats.rounds_of(seats.programme_of(meeting.id)):
+        raise MeetingError("round_unknown", field="round", round=number)
+    if opens_at is not None and opens_at.astimezone(tz).date() > meeting.date:
+        raise MeetingError("opens_after_meeting", field="opens")
+    row = db.session.execute(
+        select(ProgrammeRound).where(ProgrammeRound.meeting_id == meeting.id,
+                                     ProgrammeRound.number == number)
+    ).scalar_one_or_none()
+    if (row.opens_at if row else None) == opens_at:
+        return False
+    if row is None:
+        row = ProgrammeRound(meeting_id=meeting.id, number=number)
+        db.session.add(row)
+    row.opens_at = opens_at
+    meeting.updated_at = now  # the kept pages (and their round openings) follow this row
+    db.session.flush()
+    if opens_at is None:
+        audit.record(actor, "programme.round_open", meeting.slug, now=now, round=number)
+    else:
+        audit.record(actor, "programme.round_opens", meeting.slug, now=now, round=number,
+                     opens=opens_at.isoformat())
+    return True
 
 
 def _has_choices(item: ProgrammeItem) -> bool:

@@ -11,9 +11,11 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 from flask_babel import gettext as _
 
 from regio import posters, qr
+from regio.db import utc_now
 from regio.errors import DomainError
 from regio.i18n import long_date, meeting_title, time_range
 from regio.messages import message_for
+from regio.programme.opening import not_open
 from regio.programme.seats import programme_of
 from regio.programme.words import poster_lines
 from regio.public import bp
@@ -148,8 +150,14 @@ def poster_for(meeting, bron: str) -> posters.Poster:
         footer=_("Een initiatief van het ministerie van Onderwijs, Cultuur en Wetenschap."),
         notice=_("Let op: deze bijeenkomst gaat niet door.") if meeting.is_cancelled else None,
         programme_heading=_("Programma"),
-        programme=poster_lines(programme_of(meeting.id)),
+        programme=_poster_programme(meeting.id),
     )
+
+
+def _poster_programme(meeting_id: int) -> tuple[str, ...]:
+    programme = programme_of(meeting_id)
+    return poster_lines(programme, not_open(meeting_id, {i.round for i in programme if i.round},
+                                            utc_now()))
 
 
 @bp.get("/bijeenkomsten/<slug>/poster")

@@ -1,10 +1,12 @@
 """The landing pages rendered once per meeting, language and day, and kept until they change.
 
 Every QR code and mailing sends people to a meeting's page, and most of them to the home page
-first. What those pages show depends only on the meetings' rows, the language and the date,
-so each is rendered by Jinja once for such a key and kept (a small LRU per process). The key
-holds every column of the rows shown, so any change (a place taken, a time set) makes a new
-key on every app server at once: nothing needs to be told to forget anything.
+first. What those pages show depends only on the meetings' rows, the language, the date and
+which workshop rounds are open yet, so each is rendered by Jinja once for such a key and kept
+(a small LRU per process). The key holds every column of the rows shown, so any change (a
+place taken, a time set, a round's opening moved) makes a new key on every app server at
+once: nothing needs to be told to forget anything. A round that opens changes no row, so the
+rounds still closed are in the key themselves.
 
 What differs per visitor is never kept: the page is rendered with markers where the CSRF
 token (bound to the visitor's session) and the `bron` tag go, and each request fills them in.
@@ -66,9 +68,12 @@ def can_keep() -> bool:
     return "_flashes" not in session
 
 
-def cached(name: str, meetings: Iterable[Meeting], render: Callable[[], str]) -> str:
-    """The page `name` for these meetings in the visitor's language today."""
-    key = (name, str(get_locale()), local_today(), state_of(meetings))
+def cached(name: str, meetings: Iterable[Meeting], render: Callable[[], str],
+           phase: tuple = ()) -> str:
+    """The page `name` for these meetings in the visitor's language today. `phase` is what
+    else the page shows that changes with the clock rather than a row, such as the workshop
+    rounds not open yet (regio.programme.opening.closed_phase)."""
+    key = (name, str(get_locale()), local_today(), state_of(meetings), phase)
     return _cache().get(key, render)
 
 

@@ -3,7 +3,9 @@ switching workshop from the personal page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
 from flask import flash, redirect, request, url_for
@@ -15,7 +17,7 @@ from regio.db import db, utc_now
 from regio.errors import BookingError
 from regio.extensions import csrf
 from regio.messages import message_for
-from regio.programme import seats
+from regio.programme import opening, seats
 from regio.programme.models import ChoiceStatus, ProgrammeItem
 from regio.programme.words import for_groups
 from regio.public import bp
@@ -41,7 +43,8 @@ class ProgrammeForm(RegistrationForm):
     """The registration form with a radio group `ronde_<n>` per workshop round."""
 
     programme: list[ProgrammeItem] = []
-    rounds: dict[int, list[ProgrammeItem]] = {}
+    rounds: dict[int, list[ProgrammeItem]] = {}  # open for choices: one radio group each
+    closed: dict[int, datetime] = {}  # not open yet: when each opens
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -55,6 +58,11 @@ class ProgrammeForm(RegistrationForm):
                 field.errors = [message_for(BookingError(code, round=number))]
                 valid = False
         return valid
+
+    @property
+    def round_numbers(self) -> list[int]:
+        """Every round in order, open or not."""
+        return sorted({*self.rounds, *self.closed})
 
     def picks(self) -> dict[int, int]:
         return {number: parse_id(self[f"ronde_{number}"].data) for number in self.rounds}
@@ -71,12 +79,15 @@ def _form_class(rounds: tuple[int, ...]) -> type[ProgrammeForm]:
     return type("ProgrammeForm", (ProgrammeForm,), fields)
 
 
-def registration_form(meeting_id: int, **kwargs) -> ProgrammeForm:
-    """The meeting's registration form; with its programme when the meeting has one."""
+def registration_form(meeting_id: int, *, now: datetime,
+                      known: Mapping[int, datetime] | None = None, **kwargs) -> ProgrammeForm:
+    """The meeting's registration form; with its programme when the meeting has one: a
+    radio group for each round open at `now`, none for a round that opens later.
+    `known` is the meeting's round openings when the caller has read them."""
     programme = seats.programme_of(meeting_id)
-    rounds = seats.rounds_of(programme)
+    rounds, closed = opening.split(meeting_id, seats.rounds_of(programme), now, known)
     form = _form_class(tuple(rounds))(**kwargs)
-    form.programme, form.rounds = programme, rounds
+    form.programme, form.rounds, form.closed = programme, rounds, closed
     for number, workshops in rounds.items():
         form[f"ronde_{number}"].choices = [(str(w.id), w.title) for w in workshops]
     return form
@@ -91,7 +102,7 @@ def switch_form(token: str) -> ConfirmForm:
 @bp.post("/aanmelding/<token>/workshop")
 @csrf.exempt  # link-bound CSRF (LinkCSRF), as every form behind a personal link
 def switch_workshop(token: str):
-    """Switch to another workshop in a round (form fields `ronde`, `workshop`)."""
+    """Choose a workshop in a round, or switch to another (form fields `ronde`, `workshop`)."""
     _link, registration = load_registration(token, writing=True)
     form = ConfirmForm(link=(PURPOSE, token))
     number, workshop_id = parse_id(request.form.get("ronde")), parse_id(
@@ -99,6 +110,7 @@ def switch_workshop(token: str):
     if not form.validate() or number is None:
         flash(_("Dat lukte niet. Probeer het opnieuw."), "error")
         return redirect(url_for("public.personal", token=token) + "#programma", 303)
+    first = all(choice.round != number for choice in seats.choices_of(registration.id))
     try:
         changed = seats.switch(registration, number, workshop_id, now=utc_now())
     except BookingError as error:
@@ -107,7 +119,8 @@ def switch_workshop(token: str):
         return redirect(url_for("public.personal", token=token) + "#programma", 303)
     db.session.commit()
     if changed:
-        flash(_("Uw workshop is gewijzigd."), "success")
+        flash(_("U heeft een workshop gekozen.") if first else _("Uw workshop is gewijzigd."),
+              "success")
     return redirect(url_for("public.personal", token=token) + "#programma", 303)
 
 
@@ -120,6 +133,7 @@ class DayPart:
     round: int | None = None
     is_waiting: bool = False
     alternatives: tuple[ProgrammeItem, ...] = ()
+    opens_at: datetime | None = None  # the round is not open for choices until then
 
 
 @bp.app_template_global()
@@ -130,6 +144,7 @@ def personal_programme(registration) -> list[DayPart]:
         return []
     choices = {c.round: c for c in seats.choices_of(registration.id)}
     rounds = seats.rounds_of(programme)
+    closed = opening.not_open(registration.meeting_id, rounds, utc_now())
     parts, seen = [], set()
     for item in programme:
         if item.round is None:
@@ -140,11 +155,11 @@ def personal_programme(registration) -> list[DayPart]:
         seen.add(item.round)
         choice = choices.get(item.round)
         current = choice.workshop if choice else None
-        alternatives = tuple(
+        alternatives = () if item.round in closed else tuple(
             w for w in rounds[item.round]
             if w is not current and w.is_open_to(registration.role)
             and seats.choosable(w, rounds[item.round]))
         parts.append(DayPart(current, item.round,
                              bool(choice and choice.status == ChoiceStatus.WAITING),
-                             alternatives))
+                             alternatives, closed.get(item.round)))
     return parts

@@ -14,6 +14,7 @@ from regio.errors import BookingError
 from regio.extensions import csrf, limiter
 from regio.i18n import local_today
 from regio.messages import message_for
+from regio.programme import opening
 from regio.programme.booking import register_with_programme
 from regio.public import bp, pages
 from regio.public.forms import clean_source
@@ -42,15 +43,19 @@ def _render(meeting, form, *, status: int = 200, problem: str | None = None):
 def meeting(slug: str):
     found = load_meeting(slug)
     bron = clean_source(request.args.get("bron"))
+    now, known = utc_now(), opening.kept_openings(found)
     if not pages.can_keep():
-        return _render(found, registration_form(found.id, formdata=None, bron=bron))
-    return pages.personal(pages.cached("meeting", [found], lambda: _render_kept(found)),
-                          bron=bron)
+        return _render(found, registration_form(found.id, now=now, known=known,
+                                                formdata=None, bron=bron))
+    page = pages.cached("meeting", [found], lambda: _render_kept(found, now, known),
+                        phase=opening.closed_phase(known, now))
+    return pages.personal(page, bron=bron)
 
 
-def _render_kept(found) -> str:
+def _render_kept(found, now, known) -> str:
     """The meeting page with markers where the visitor's own values go (regio.public.pages)."""
-    form = registration_form(found.id, formdata=None, bron=pages.BRON_MARK)
+    form = registration_form(found.id, now=now, known=known, formdata=None,
+                             bron=pages.BRON_MARK)
     form.csrf_token.current_token = pages.CSRF_MARK
     return _render(found, form)[0]
 
@@ -68,7 +73,7 @@ def _email_allowed(email: str) -> bool:
 @csrf.exempt  # RegistrationForm checks its own token and keeps the input when it fails
 @limiter.limit(_register_ip_limit, methods=["POST"])
 def register_post(slug: str):
-    form = registration_form(known_meeting_id(slug))
+    form = registration_form(known_meeting_id(slug), now=utc_now())
     if not form.validate():
         if form.csrf_token.errors:
             form.form_errors.append(_("Uw formulier was verlopen. Controleer uw gegevens en "
