@@ -15,7 +15,8 @@ from sqlalchemy import case, func, select
 from regio.db import db
 from regio.exports import neutralise  # a source tag comes from a URL
 from regio.meetings.models import Meeting
-from regio.registrations.models import Registration, Status
+from regio.programme.models import ChoiceStatus, ProgrammeItem, WorkshopChoice
+from regio.registrations.models import ROLES, Registration, Status
 
 
 @dataclass
@@ -124,4 +125,62 @@ def report_csv(rows: list[ReportRow]) -> Iterator[str]:
         writer.writerow((row.meeting.slug, row.meeting.date.isoformat(), row.meeting.city,
                          row.role, neutralise(row.source), row.confirmed, row.held,
                          row.waiting, row.present))
+        yield buffer.getvalue()
+
+
+@dataclass
+class WorkshopReportRow:
+    meeting: Meeting
+    workshop: ProgrammeItem
+    role: str
+    placed: int  # has a place in the workshop
+    waiting: int  # on the workshop's waiting list
+    present: int  # has a place and was checked in at the meeting
+
+
+def _choices(status: str):
+    return func.sum(case((WorkshopChoice.status == status, 1), else_=0))
+
+
+def workshop_report() -> list[WorkshopReportRow]:
+    """Meeting × workshop × role: places, waiting lists and people who came, in the order of
+    each meeting's day; a role nobody of chose a workshop in is left out."""
+    present = func.sum(case(((WorkshopChoice.status == ChoiceStatus.CHOSEN)
+                             & Registration.checked_in_at.is_not(None), 1), else_=0))
+    rows = db.session.execute(
+        select(WorkshopChoice.workshop_id, Registration.role, _choices(ChoiceStatus.CHOSEN),
+               _choices(ChoiceStatus.WAITING), present)
+        .join(Registration, Registration.id == WorkshopChoice.registration_id)
+        .group_by(WorkshopChoice.workshop_id, Registration.role)
+    ).all()
+    workshops = {item.id: item for item in db.session.execute(
+        select(ProgrammeItem).where(ProgrammeItem.round.is_not(None))).scalars()}
+    meetings = {m.id: m for m in db.session.execute(select(Meeting)).scalars()}
+    report = [WorkshopReportRow(meetings[workshops[workshop_id].meeting_id],
+                                workshops[workshop_id], role, *(int(n or 0) for n in counts))
+              for workshop_id, role, *counts in rows]
+    order = {role: index for index, role in enumerate(ROLES)}
+    report.sort(key=lambda r: (r.meeting.date, r.meeting.id, r.workshop.round,
+                               r.workshop.start_time, r.workshop.id, order.get(r.role, 99)))
+    return report
+
+
+WORKSHOP_REPORT_HEADER = ("bijeenkomst", "datum", "plaats", "ronde", "tijd", "workshop", "zaal",
+                          "rol", "geplaatst", "wachtlijst", "aanwezig")
+
+
+def workshop_report_csv(rows: list[WorkshopReportRow]) -> Iterator[str]:
+    """The workshop report as CSV for Dutch Excel, as `report_csv`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(WORKSHOP_REPORT_HEADER)
+    yield "\ufeff" + buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        item = row.workshop
+        writer.writerow((row.meeting.slug, row.meeting.date.isoformat(), row.meeting.city,
+                         item.round, f"{item.start_time:%H:%M}-{item.end_time:%H:%M}",
+                         neutralise(item.title), neutralise(item.room or ""), row.role,
+                         row.placed, row.waiting, row.present))
         yield buffer.getvalue()
