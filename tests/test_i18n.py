@@ -86,6 +86,17 @@ def test_placeholders_in_each_translation_match_the_dutch():
     assert not wrong, wrong
 
 
+def test_no_translation_carries_a_dutch_sentence_along():
+    """A slip when pasting ("DeleteKomt er een plaats vrij, …") passes every other check."""
+    catalog = catalogue()
+    dutch = {message.id for message in messages(catalog)
+             if isinstance(message.id, str) and len(message.id) >= 30}
+    carried = [(message.id, text) for message in messages(catalog)
+               for text in strings(message) for sentence in dutch
+               if sentence in text and sentence not in ids(message)]
+    assert not carried, carried
+
+
 def test_babel_finds_no_problems_in_the_catalogue():
     problems = [(message.id, [str(error) for error in errors])
                 for message, errors in catalogue().check()]

@@ -38,9 +38,10 @@ def test_the_dashboard_shows_each_workshops_fill_per_round(organiser, programme,
     assert "Ronde 1, 13:45–14:30" in panel and "Ronde 2, 14:45–15:30" in panel
     lines = {title: re.sub(r"\s+", " ", line) for title, line in re.findall(
         r'<span class="fill-title">([^<]+?)(?: <span.*?)?</span>(.*?)</li>', panel, re.S)}
-    assert "2 van 2 · <strong>1 op de wachtlijst</strong>" in lines["Het OPP in het po"]
-    assert "2 van 2 · geen wachtlijst" in lines["Het OPP in het vo"]
-    assert "1 van 2 · geen wachtlijst" in lines["Wat mogen ouders verwachten"]
+    assert "2 van 2 plaatsen bezet · <strong>1 op de wachtlijst</strong>" in lines[
+        "Het OPP in het po"]
+    assert "2 van 2 plaatsen bezet · geen wachtlijst" in lines["Het OPP in het vo"]
+    assert "1 van 2 plaatsen bezet · geen wachtlijst" in lines["Wat mogen ouders verwachten"]
     assert "6 geplaatst · geen wachtlijst" in lines["Hoorrecht"]  # no limit: no bar
     assert 'aria-label="Het OPP in het po: 2 van 2 plaatsen bezet"' in panel
     assert 'class="capacity capacity-full"' in lines["Het OPP in het po"]

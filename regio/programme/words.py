@@ -86,6 +86,7 @@ def poster_lines(programme, closed: Mapping[int, datetime] | None = None) -> tup
             line += " – " + _("vol")
         lines.append(line)
         if last_of_round.get(item.round) == index:
-            lines.append(_("Ronde %(round)s: kiezen kan vanaf %(moment)s",
-                           round=item.round, moment=day_and_time(closed[item.round])))
+            lines.append(f"{time_range(item.start_time, item.end_time)}  " + _(
+                "Ronde %(round)s: kiezen kan vanaf %(moment)s", round=item.round,
+                moment=day_and_time(closed[item.round])))
     return tuple(lines)

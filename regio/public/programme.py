@@ -45,6 +45,7 @@ class ProgrammeForm(RegistrationForm):
     programme: list[ProgrammeItem] = []
     rounds: dict[int, list[ProgrammeItem]] = {}  # open for choices: one radio group each
     closed: dict[int, datetime] = {}  # not open yet: when each opens
+    later: dict[int, list[ProgrammeItem]] = {}  # the workshops of those rounds
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -85,9 +86,11 @@ def registration_form(meeting_id: int, *, now: datetime,
     radio group for each round open at `now`, none for a round that opens later.
     `known` is the meeting's round openings when the caller has read them."""
     programme = seats.programme_of(meeting_id)
-    rounds, closed = opening.split(meeting_id, seats.rounds_of(programme), now, known)
+    every = seats.rounds_of(programme)
+    rounds, closed = opening.split(meeting_id, every, now, known)
     form = _form_class(tuple(rounds))(**kwargs)
     form.programme, form.rounds, form.closed = programme, rounds, closed
+    form.later = {number: every[number] for number in closed}
     for number, workshops in rounds.items():
         form[f"ronde_{number}"].choices = [(str(w.id), w.title) for w in workshops]
     return form
@@ -134,6 +137,7 @@ class DayPart:
     is_waiting: bool = False
     alternatives: tuple[ProgrammeItem, ...] = ()
     opens_at: datetime | None = None  # the round is not open for choices until then
+    slot: ProgrammeItem | None = None  # the round's first workshop: its time, without a choice
 
 
 @bp.app_template_global()
@@ -161,5 +165,5 @@ def personal_programme(registration) -> list[DayPart]:
             and seats.choosable(w, rounds[item.round]))
         parts.append(DayPart(current, item.round,
                              bool(choice and choice.status == ChoiceStatus.WAITING),
-                             alternatives, closed.get(item.round)))
+                             alternatives, closed.get(item.round), item))
     return parts
