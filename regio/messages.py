@@ -27,8 +27,16 @@ MESSAGES = {
     "has_registrations": _l("Voor deze bijeenkomst zijn aanmeldingen geweest. U kunt hem "
                             "archiveren, maar niet verwijderen."),
     "meeting_gone": _l("Deze bijeenkomst bestaat niet meer."),
+    "bad_moment": _l("Vul een datum en tijd in als jjjj-mm-dd uu:mm, bijvoorbeeld "
+                     "2025-03-03 09:00."),
+    "opens_after_start": _l("Aanmelden moet kunnen voordat de bijeenkomst begint. Kies een "
+                            "eerder moment."),
+    "closes_after_start": _l("Aanmelden moet stoppen voordat de bijeenkomst begint. Kies een "
+                             "eerder moment."),
+    "closes_before_opens": _l("Het einde van het aanmelden moet na het begin liggen."),
     # bookings
     "meeting_closed": _l("Aanmelden voor deze bijeenkomst is gesloten."),
+    "registration_not_open": _l("Aanmelden voor deze bijeenkomst kan nog niet."),
     "meeting_past": _l("Deze bijeenkomst is al geweest."),
     "meeting_full": _l("Deze bijeenkomst is vol."),
     "bad_role": _l("Kies wie u bent."),

@@ -9,6 +9,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from regio import reports
+from regio.db import utc_now
 from regio.i18n import local_today, meeting_tz
 from regio.meetings.models import Meeting
 from regio.meetings.services import list_meetings
@@ -54,7 +55,9 @@ def _panel(meeting: Meeting) -> MeetingPanel:
 def dashboard():
     meetings = list_meetings()
     panels = [_panel(meeting) for meeting in meetings if not meeting.is_archived]
-    return render_template("organiser/dashboard.html", panels=panels, today=local_today(),
+    now = utc_now()
+    return render_template("organiser/dashboard.html", panels=panels, today=local_today(now),
+                           now=now,
                            archived=[meeting for meeting in meetings if meeting.is_archived])
 
 

@@ -1,10 +1,13 @@
 """The landing pages rendered once per meeting, language and day, and kept until they change.
 
 Every QR code and mailing sends people to a meeting's page, and most of them to the home page
-first. What those pages show depends only on the meetings' rows, the language and the date,
-so each is rendered by Jinja once for such a key and kept (a small LRU per process). The key
-holds every column of the rows shown, so any change (a place taken, a time set) makes a new
-key on every app server at once: nothing needs to be told to forget anything.
+first. What those pages show depends only on the meetings' rows, the language, the date and
+where the moment falls in each meeting's registration window, so each is rendered by Jinja
+once for such a key and kept (a small LRU per process). The key holds every column of the
+rows shown, so any change (a place taken, a time set) makes a new key on every app server at
+once: nothing needs to be told to forget anything. The window's phase (before, open, after)
+is worked out for each request, so a page changes at the minute registration opens or
+closes, not at the next midnight.
 
 What differs per visitor is never kept: the page is rendered with markers where the CSRF
 token (bound to the visitor's session) and the `bron` tag go, and each request fills them in.
@@ -15,7 +18,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from flask import current_app, session
 from flask_babel import get_locale
@@ -56,9 +60,10 @@ def _cache() -> PageCache:
     return current_app.extensions.setdefault("regio.pages", PageCache())
 
 
-def state_of(meetings: Iterable[Meeting]) -> tuple:
-    """Everything of the meetings' rows a page can show."""
-    return tuple(tuple(getattr(meeting, name) for name in _COLUMNS) for meeting in meetings)
+def state_of(meetings: Sequence[Meeting], now: datetime) -> tuple:
+    """Everything of the meetings' rows a page can show, and their window's phase at `now`."""
+    return tuple((*(getattr(meeting, name) for name in _COLUMNS), meeting.window_phase(now))
+                 for meeting in meetings)
 
 
 def can_keep() -> bool:
@@ -66,9 +71,11 @@ def can_keep() -> bool:
     return "_flashes" not in session
 
 
-def cached(name: str, meetings: Iterable[Meeting], render: Callable[[], str]) -> str:
-    """The page `name` for these meetings in the visitor's language today."""
-    key = (name, str(get_locale()), local_today(), state_of(meetings))
+def cached(name: str, meetings: Sequence[Meeting], render: Callable[[], str], *,
+           now: datetime) -> str:
+    """The page `name` for these meetings in the visitor's language at `now`, the moment
+    `render` shows them at."""
+    key = (name, str(get_locale()), local_today(now), state_of(meetings, now))
     return _cache().get(key, render)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -30,9 +30,11 @@ def _deletion_date(meeting):
     return meeting.date + timedelta(days=current_app.config["REGIO_RETENTION_DAYS"])
 
 
-def _render(meeting, form, *, status: int = 200, problem: str | None = None):
+def _render(meeting, form, *, now: datetime | None = None, status: int = 200,
+            problem: str | None = None):
+    now = now or utc_now()
     return render_template(
-        "public/meeting.html", meeting=meeting, form=form, today=local_today(),
+        "public/meeting.html", meeting=meeting, form=form, today=local_today(now), now=now,
         problem=problem, deletion_date=_deletion_date(meeting),
         confirm_hours=current_app.config["REGIO_CONFIRM_WITHIN_HOURS"],
     ), status
@@ -44,15 +46,16 @@ def meeting(slug: str):
     bron = clean_source(request.args.get("bron"))
     if not pages.can_keep():
         return _render(found, registration_form(found.id, formdata=None, bron=bron))
-    return pages.personal(pages.cached("meeting", [found], lambda: _render_kept(found)),
-                          bron=bron)
+    now = utc_now()
+    return pages.personal(pages.cached("meeting", [found], lambda: _render_kept(found, now),
+                                       now=now), bron=bron)
 
 
-def _render_kept(found) -> str:
+def _render_kept(found, now: datetime) -> str:
     """The meeting page with markers where the visitor's own values go (regio.public.pages)."""
     form = registration_form(found.id, formdata=None, bron=pages.BRON_MARK)
     form.csrf_token.current_token = pages.CSRF_MARK
-    return _render(found, form)[0]
+    return _render(found, form, now=now)[0]
 
 
 def _email_allowed(email: str) -> bool:
