@@ -239,10 +239,15 @@ def test_a_new_title_asks_first_then_sends_updated_invites_with_it(app, organise
 def test_a_new_description_mails_nobody_and_shows_on_the_page(app, organiser, meetings,
                                                               make_organiser):
     add_registration(meetings["zwolle"], "Anna de Vries", "anna@school.nl")
-    response = post_settings(organiser, description="Met lunch.\nNeem uw OPP mee.")
+    response = post_settings(organiser, description="Met lunch.\r\nNeem uw OPP mee.")
     assert response.status_code == 302
     fresh()
     assert get_meeting("zwolle").description == "Met lunch.\nNeem uw OPP mee."
+    post_settings(organiser, description="Met lunch.\r\nNeem uw OPP mee.", capacity="90")
+    fresh()  # the same text as a browser sends it again: no change to the description
+    changed = [event.details["changed"] for event in db.session.execute(db.select(
+        AuditEvent).where(AuditEvent.action == "meeting.update")).scalars()]
+    assert changed == [["description"], ["capacity"]]
     assert outbox("updated") == [] and get_meeting("zwolle").sequence == 0
     assert "Neem uw OPP mee." in organiser.get("/bijeenkomsten/zwolle").get_data(as_text=True)
     assert "gewijzigd (beschrijving) door organiser-" in audit_lines(app, make_organiser)

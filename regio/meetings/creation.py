@@ -18,7 +18,13 @@ from regio.i18n import clock, meeting_tz
 from regio.mail.models import ReminderCampaign
 from regio.meetings import events
 from regio.meetings.models import Meeting
-from regio.meetings.services import MAX_CAPACITY, parse_clock, parse_moment, window_errors
+from regio.meetings.services import (
+    MAX_CAPACITY,
+    one_kind_of_line_break,
+    parse_clock,
+    parse_moment,
+    window_errors,
+)
 from regio.registrations.models import Registration
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -178,7 +184,8 @@ def add_meeting(given: MeetingInput, *, actor: str, today: date, now: datetime,
     meeting = Meeting(
         slug=slug, title=given.title, date=values["date"], start_time=values["start"],
         end_time=values["end"], venue=given.venue, city=given.city,
-        address=given.address or None, description=given.description or None,
+        address=given.address or None,
+        description=one_kind_of_line_break(given.description) or None,
         capacity=values["capacity"], registration_opens_at=values["registration_opens"],
         registration_closes_at=values["registration_closes"], created_at=now, updated_at=now)
     db.session.add(meeting)

@@ -74,6 +74,12 @@ def window_errors(opens: datetime | None, closes: datetime | None, *, day: date,
     return errors
 
 
+def one_kind_of_line_break(text: str) -> str:
+    """Browsers send a textarea's line breaks as CRLF; the description keeps plain LF, so the
+    same text sent again is no change."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def list_meetings() -> list[Meeting]:
     return list(db.session.execute(select(Meeting).order_by(Meeting.date, Meeting.id)).scalars())
 
@@ -111,7 +117,11 @@ class MeetingChanges:
              "city", "capacity", "is_open", "registration_opens_at", "registration_closes_at")
 
     def given(self) -> dict:
-        return {n: getattr(self, n) for n in self.NAMES if getattr(self, n) is not UNSET}
+        """The fields to change, with their values as the meeting will hold them."""
+        values = {n: getattr(self, n) for n in self.NAMES if getattr(self, n) is not UNSET}
+        if isinstance(values.get("description"), str):
+            values["description"] = one_kind_of_line_break(values["description"])
+        return values
 
 
 @dataclass
