@@ -38,11 +38,21 @@ def _meeting_or_exit(slug: str):
     return meeting
 
 
+# The command line's option for a field a domain error names, where the two differ.
+OPTION_OF = {"start_time": "start", "end_time": "end", "registration_opens": "opens",
+             "registration_closes": "closes", "registration_opens_at": "opens",
+             "registration_closes_at": "closes"}
+
+
+def _option(field: str) -> str:
+    return f"--{OPTION_OF.get(field, field)}"
+
+
 def _fail(error: DomainError):
     from regio.messages import message_for
 
     db.session.rollback()
-    where = f" --{error.field.replace('_time', '')}" if error.field else ""
+    where = f" {_option(error.field)}" if error.field else ""
     raise click.ClickException(f"{error.code}{where}: {message_for(error)}")
 
 
@@ -105,6 +115,8 @@ def meeting_group():
 
 @meeting_group.command("update")
 @click.argument("slug")
+@click.option("--title")
+@click.option("--description", help="Shown on the meeting's page; empty to remove.")
 @click.option("--date", "day", help="YYYY-MM-DD")
 @click.option("--start", help="HH:MM")
 @click.option("--end", help="HH:MM")
@@ -112,18 +124,34 @@ def meeting_group():
 @click.option("--unlimited", is_flag=True, help="Remove the capacity limit.")
 @click.option("--venue")
 @click.option("--address")
+@click.option("--city")
 @click.option("--open/--close", "is_open", default=None)
+@click.option("--opens", help='Registration opens: "YYYY-MM-DD HH:MM" local time; empty: now.')
+@click.option("--closes", help='Registration closes: "YYYY-MM-DD HH:MM" local time; empty: '
+                               "on the meeting's day.")
 @click.option("--cancel", is_flag=True, help="Cancel the meeting and mail everyone.")
 @with_appcontext
-def meeting_update(slug, day, start, end, capacity, unlimited, venue, address, is_open, cancel):
-    """Change a meeting; a change of time or place queues updated invites."""
+def meeting_update(slug, title, description, day, start, end, capacity, unlimited, venue,
+                   address, city, is_open, opens, closes, cancel):
+    """Change a meeting; a change of title, time or place queues updated invites."""
     from datetime import date as date_type
 
-    from regio.meetings.services import MeetingChanges, parse_clock, update_meeting
+    from regio.i18n import meeting_tz
+    from regio.meetings.services import MeetingChanges, parse_clock, parse_moment, update_meeting
 
     meeting = _meeting_or_exit(slug)
     changes = MeetingChanges(cancel=cancel)
     try:
+        if title is not None:
+            changes.title = title.strip()
+        if description is not None:
+            changes.description = description.strip() or None
+        if city is not None:
+            changes.city = city.strip()
+        for name, typed in (("registration_opens_at", opens), ("registration_closes_at", closes)):
+            if typed is not None:
+                setattr(changes, name,
+                        parse_moment(typed, name, meeting_tz()) if typed.strip() else None)
         if day is not None:
             try:
                 changes.date = date_type.fromisoformat(day)
@@ -162,24 +190,36 @@ def meeting_update(slug, day, start, end, capacity, unlimited, venue, address, i
 @click.option("--end", default="", help="HH:MM")
 @click.option("--capacity", default="", help="places; leave out for no maximum")
 @click.option("--address", default="")
+@click.option("--description", default="")
+@click.option("--opens", default="", help='Registration opens: "YYYY-MM-DD HH:MM" local time; '
+                                          "leave out to open at once.")
+@click.option("--closes", default="", help='Registration closes: "YYYY-MM-DD HH:MM" local '
+                                           "time; leave out for the meeting's day.")
 @with_appcontext
-def meeting_add(slug, title, day, venue, city, start, end, capacity, address):
+def meeting_add(slug, title, day, venue, city, start, end, capacity, address, description,
+                opens, closes):
     """Add a meeting, open for registration (the same checks as the back office)."""
-    from regio.i18n import local_today
+    from regio.i18n import local_today, moment_input
     from regio.meetings.creation import InvalidMeeting, MeetingInput, add_meeting
     from regio.messages import message_for
 
     given = MeetingInput(slug=slug, title=title, date=day, venue=venue, city=city,
-                         start=start, end=end, capacity=capacity, address=address)
+                         start=start, end=end, capacity=capacity, address=address,
+                         description=description, registration_opens=opens,
+                         registration_closes=closes)
+    now = utc_now()
     try:
-        meeting = add_meeting(given, actor="cli", today=local_today(), now=utc_now())
+        meeting = add_meeting(given, actor="cli", today=local_today(now), now=now)
     except InvalidMeeting as invalid:
         db.session.rollback()
-        problems = (f"{error.code} --{error.field}: {message_for(error)}"
+        problems = (f"{error.code} {_option(error.field)}: {message_for(error)}"
                     for error in invalid.errors)
         raise click.ClickException("; ".join(problems)) from None
     db.session.commit()
-    click.echo(f"added {meeting.slug}: {meeting.city}, {meeting.date.isoformat()}")
+    window = "".join(f"; registration {word} {moment_input(moment).replace('T', ' ')}"
+                     for word, moment in (("opens", meeting.registration_opens_at),
+                                          ("closes", meeting.registration_closes_at)) if moment)
+    click.echo(f"added {meeting.slug}: {meeting.city}, {meeting.date.isoformat()}{window}")
 
 
 @click.group("registrations")

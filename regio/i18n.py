@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -35,8 +35,9 @@ def meeting_tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["REGIO_TIMEZONE"])
 
 
-def local_today() -> date:
-    return datetime.now(meeting_tz()).date()
+def local_today(now: datetime | None = None) -> date:
+    """The date in the meetings' time zone at `now` (an aware datetime; default: this moment)."""
+    return (now or datetime.now(UTC)).astimezone(meeting_tz()).date()
 
 
 def long_date(value: date) -> str:
@@ -63,19 +64,33 @@ def local_datetime(value: datetime | None) -> str:
     return f"{format_date(local.date(), 'd MMM y')} {local:%H:%M}"
 
 
-def day_and_time(value: datetime) -> str:
-    """'maandag 2 maart om 10:00', on the meetings' wall clock."""
+def long_moment(value: datetime | None) -> str:
+    """'maandag 3 maart 2025 om 09:00', in the meetings' time zone."""
+    if value is None:
+        return ""
     local = value.astimezone(meeting_tz())
-    return _("%(day)s om %(time)s", day=format_date(local.date(), "EEEE d MMMM"),
-             time=f"{local:%H:%M}")
+    return _("%(date)s om %(time)s", date=long_date(local.date()), time=f"{local:%H:%M}")
+
+
+def moment_input(value: datetime | None) -> str:
+    """A moment as a form shows it: local time, '2025-03-03T09:00' (HTML datetime-local)."""
+    if value is None:
+        return ""
+    return f"{value.astimezone(meeting_tz()):%Y-%m-%dT%H:%M}"
+
+
+def own_title(meeting) -> str | None:
+    """The title an organiser typed for the meeting, or None for the round's standard one."""
+    if meeting.title and meeting.title != TITLE.format(city=meeting.city):
+        return meeting.title
+    return None
 
 
 def meeting_title(meeting) -> str:
     """The meeting's name in the reader's language: the round's standard title (stored in
     Dutch) translated, a title an organiser typed for another meeting as typed."""
-    if meeting.title and meeting.title != TITLE.format(city=meeting.city):
-        return meeting.title
-    return _("Regiobijeenkomst Landelijk OPP Project – %(city)s", city=meeting.city)
+    return own_title(meeting) or _("Regiobijeenkomst Landelijk OPP Project – %(city)s",
+                                   city=meeting.city)
 
 
 def register(app: Flask) -> None:
@@ -87,9 +102,10 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["local_datetime"] = local_datetime
-    app.jinja_env.filters["day_and_time"] = day_and_time
+    app.jinja_env.filters["long_moment"] = long_moment
     app.jinja_env.globals["time_range"] = time_range
     app.jinja_env.globals["meeting_title"] = meeting_title
+    app.jinja_env.globals["own_title"] = own_title
 
     @app.context_processor
     def _language():

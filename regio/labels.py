@@ -45,6 +45,16 @@ STATUS_LABELS = {
     "erased": _l("verwijderd"),
 }
 
+# Meeting statuses (MeetingStatus values in regio.meetings.models), as the badges show them.
+MEETING_STATUS_LABELS = {
+    "open": _l("open"),
+    "vol": _l("vol – wachtlijst"),
+    "nog_niet_open": _l("nog niet open"),
+    "gesloten": _l("gesloten"),
+    "geweest": _l("geweest"),
+    "geannuleerd": _l("geannuleerd"),
+}
+
 MAIL_KIND_LABELS = {
     "confirm_email": _l("Bevestig je e-mailadres"),
     "link_again": _l("Persoonlijke link opnieuw"),
@@ -108,6 +118,8 @@ FIELD_LABELS = {
     "city": _l("plaats"),
     "capacity": _l("aantal plaatsen"),
     "is_open": _l("inschrijving open"),
+    "registration_opens_at": _l("aanmelden vanaf"),
+    "registration_closes_at": _l("aanmelden tot"),
     "cancelled": _l("geannuleerd"),
     "title": _l("titel"),
     "name": _l("naam"),
@@ -218,6 +230,10 @@ def status_label(code: str | None) -> str:
     return _label(STATUS_LABELS, code)
 
 
+def meeting_status_label(code: str | None) -> str:
+    return _label(MEETING_STATUS_LABELS, code)
+
+
 def mail_kind_label(code: str | None) -> str:
     return _label(MAIL_KIND_LABELS, code)
 
@@ -324,6 +340,7 @@ def audit_sentence(event, *, people: Mapping[int, str], cities: Mapping[str, str
 def register(app: Flask) -> None:
     """The labels as Jinja filters: `{{ r.role|role_label }}` and so on."""
     app.jinja_env.filters.update(role_label=role_label, status_label=status_label,
+                                 meeting_status_label=meeting_status_label,
                                  mail_kind_label=mail_kind_label,
                                  mail_state_label=mail_state_label,
                                  mail_failure_reason=mail_failure_reason)

@@ -27,8 +27,16 @@ MESSAGES = {
     "has_registrations": _l("Voor deze bijeenkomst zijn aanmeldingen geweest. U kunt hem "
                             "archiveren, maar niet verwijderen."),
     "meeting_gone": _l("Deze bijeenkomst bestaat niet meer."),
+    "bad_moment": _l("Vul een datum en tijd in als jjjj-mm-dd uu:mm, bijvoorbeeld "
+                     "2025-03-03 09:00."),
+    "opens_after_start": _l("Aanmelden moet kunnen voordat de bijeenkomst begint. Kies een "
+                            "eerder moment."),
+    "closes_after_start": _l("Aanmelden moet stoppen voordat de bijeenkomst begint. Kies een "
+                             "eerder moment."),
+    "closes_before_opens": _l("Het einde van het aanmelden moet na het begin liggen."),
     # bookings
     "meeting_closed": _l("Aanmelden voor deze bijeenkomst is gesloten."),
+    "registration_not_open": _l("Aanmelden voor deze bijeenkomst kan nog niet."),
     "meeting_past": _l("Deze bijeenkomst is al geweest."),
     "meeting_full": _l("Deze bijeenkomst is vol."),
     "bad_role": _l("Kies wie u bent."),
@@ -55,7 +63,6 @@ MESSAGES = {
     "bad_roles": _l("Gebruik als groepen alleen po, vo, go, ouder en leerling."),
     "round_not_open": _l("In deze ronde kunt u nog niet kiezen."),
     "round_unknown": _l("Deze bijeenkomst heeft geen workshops in ronde %(round)s."),
-    "bad_moment": _l("Vul datum en tijd in als jjjj-mm-dd uu:mm, bijvoorbeeld 2025-03-02 10:00."),
     "opens_after_meeting": _l("Kies een moment op of vóór de dag van de bijeenkomst."),
     # reminder campaigns and mail
     "bad_campaign_key": _l(

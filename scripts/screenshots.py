@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from regio import create_app  # noqa: E402
 from regio.db import db  # noqa: E402
-from regio.i18n import local_today  # noqa: E402
+from regio.i18n import local_today, meeting_tz  # noqa: E402
 from regio.mail.models import OutboxMessage  # noqa: E402
 from regio.meetings.seed import seed_meetings  # noqa: E402
 from regio.meetings.services import get_meeting  # noqa: E402
@@ -64,6 +64,10 @@ def build_site(folder: Path):
         pupil = register(zwolle.id, Applicant(
             "Sam Jansen", "sam@leerling.example", "leerling", is_under_16=True,
             has_guardian_consent=True, guardian_email="ouder.jansen@thuis.example"), now=now)
+        # Rotterdam takes registrations from a week before it, at nine in the morning.
+        rotterdam = get_meeting("rotterdam")
+        rotterdam.registration_opens_at = datetime.combine(
+            rotterdam.date - timedelta(days=7), time(9), tzinfo=meeting_tz())
         db.session.commit()
         guardian_token = db.session.execute(
             db.select(OutboxMessage.payload).where(OutboxMessage.kind == "guardian_notice",
@@ -72,6 +76,7 @@ def build_site(folder: Path):
         paths = {
             "home": "/",
             "meeting": "/bijeenkomsten/zwolle",
+            "not-yet-open": "/bijeenkomsten/rotterdam",
             "confirm": f"/aanmelding/{waiting.token}",
             "personal": f"/aanmelding/{confirmed.token}",
             "guardian": f"/toestemming/{guardian_token}",

@@ -365,7 +365,7 @@ def test_meeting_cancellation_mails_every_active_registration(meetings, now):
     by_registration = {m.registration_id: m for m in mails(Kind.MEETING_CANCELLED)}
     assert by_registration[confirmed.id].payload["with_invite"] is True
     assert by_registration[waiting.id].payload["with_invite"] is False
-    assert reload(meeting).status(now.date()) == "geannuleerd"
+    assert reload(meeting).status(now.date(), now) == "geannuleerd"
 
 
 def test_time_change_queues_updated_invites_for_confirmed_attendees_only(meetings, now):

@@ -12,6 +12,7 @@ from regio import labels
 from regio.audit import AuditEvent
 from regio.mail.models import OutboxState
 from regio.mail.outbox import Kind
+from regio.meetings.models import MeetingStatus
 from regio.registrations.models import ROLES, Status
 
 SOURCES = Path(__file__).resolve().parent.parent / "regio"
@@ -62,6 +63,30 @@ def test_audit_sentences_fill_in_their_details(app):
     with force_locale("en"):
         assert labels.audit_sentence(update, people={}, cities=cities).startswith(
             "Meeting Zwolle changed (start time, venue) by ann@ocw.nl")
+
+
+def test_every_meeting_status_has_a_label_in_both_languages(app):
+    codes = [value for name, value in vars(MeetingStatus).items() if name.isupper()]
+    assert set(codes) == set(labels.MEETING_STATUS_LABELS)
+    for code in codes:
+        with force_locale("nl"):
+            dutch = labels.meeting_status_label(code)
+        with force_locale("en"):
+            english = labels.meeting_status_label(code)
+        assert dutch and english and (english != dutch or code == "open"), code
+    with force_locale("en"):
+        assert labels.meeting_status_label(MeetingStatus.NOT_YET_OPEN) == "not open yet"
+
+
+def test_a_window_change_reads_as_words_in_the_log(app):
+    event = AuditEvent(actor="ann@ocw.nl", action="meeting.update", subject="zwolle",
+                       details={"changed": ["title", "registration_opens_at",
+                                            "registration_closes_at", "description"],
+                                "invites": 3, "cancellations": 0})
+    with force_locale("nl"):
+        assert labels.audit_sentence(event, people={}, cities={"zwolle": "Zwolle"}) == (
+            "Bijeenkomst Zwolle gewijzigd (titel, aanmelden vanaf, aanmelden tot, beschrijving) "
+            "door ann@ocw.nl; 3 bijgewerkte uitnodigingen, 0 annuleringen")
 
 
 def test_an_event_of_a_person_who_was_erased_says_so(app):

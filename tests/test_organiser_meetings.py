@@ -148,6 +148,11 @@ text = st.text(st.characters(codec="utf-8"), max_size=40)
     "capacity": st.one_of(text, st.integers(-5, 10**7).map(str)),
     "is_open": st.sampled_from(["y", "n", "", "x"]),
     "confirmed": st.sampled_from(["", "1", "yes", "terug"]),
+    "title": text, "city": text, "description": st.one_of(text, st.text(max_size=6000)),
+    "registration_opens_at": st.one_of(text, st.datetimes().map(
+        lambda moment: moment.strftime("%Y-%m-%dT%H:%M"))),
+    "registration_closes_at": st.one_of(text, st.sampled_from(
+        ["", "0001-01-01 00:30", "9999-12-31 23:59", "2024-02-30 10:00"])),
 }))
 def test_settings_form_never_answers_5xx(organiser, attendees, values):
     values = dict(values, csrf_token=csrf_token(organiser, PAGE))

@@ -17,9 +17,10 @@ from regio.audit import AuditEvent
 from regio.db import db
 from regio.errors import BookingError, MeetingError
 from regio.mail.outbox import Kind
+from regio.meetings.services import parse_moment
 from regio.programme import seats
 from regio.programme.models import ProgrammeRound
-from regio.programme.opening import not_open, parse_moment
+from regio.programme.opening import not_open
 from regio.programme.services import set_opening
 from regio.programme.words import day_lines
 from regio.registrations.models import Registration
@@ -46,11 +47,10 @@ def close_round(meeting, number: int, opens_at: datetime, *, now: datetime | Non
 
 
 def moment_words(opens_at: datetime) -> str:
-    """How the pages write the moment: 'maandag 2 maart om 10:00'."""
-    from flask_babel import format_date
+    """How the pages write the moment: 'maandag 2 maart 2026 om 10:00'."""
+    from regio.i18n import long_moment
 
-    local = opens_at.astimezone(TZ)
-    return f"{format_date(local.date(), 'EEEE d MMMM')} om {local:%H:%M}"
+    return long_moment(opens_at)
 
 
 def register(client, **fields):
@@ -107,13 +107,13 @@ def test_a_bad_opening_is_refused_with_a_code(meetings, number, late, code):
                                   "2026-03-01 25:00"])
 def test_a_moment_must_be_a_date_and_a_time(text):
     with pytest.raises(MeetingError) as refused:
-        parse_moment(text, TZ)
+        parse_moment(text, "opens", TZ)
     assert refused.value.code == "bad_moment"
 
 
 def test_a_moment_is_read_on_the_dutch_wall_clock():
-    assert parse_moment("2026-07-01 10:00", TZ) == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
-    assert parse_moment("2026-01-05 09.30", TZ) == datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
+    assert parse_moment("2026-07-01 10:00", "opens", TZ) == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    assert parse_moment("2026-01-05 09.30", "opens", TZ) == datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
 
 
 # --- the public page and the form -------------------------------------------------------------

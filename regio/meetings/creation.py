@@ -7,17 +7,24 @@ import re
 import unicodedata
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 
 from regio import audit
 from regio.db import db
 from regio.errors import MeetingError
-from regio.i18n import clock
+from regio.i18n import clock, meeting_tz
 from regio.mail.models import ReminderCampaign
 from regio.meetings import events
 from regio.meetings.models import Meeting
-from regio.meetings.services import MAX_CAPACITY, parse_clock
+from regio.meetings.services import (
+    MAX_CAPACITY,
+    one_kind_of_line_break,
+    parse_clock,
+    parse_moment,
+    window_errors,
+)
 from regio.programme.models import ProgrammeItem, ProgrammeRound
 from regio.registrations.models import Registration
 
@@ -43,6 +50,12 @@ class MeetingInput:
     city: str = ""
     capacity: str = ""
     description: str = ""
+    # Local date and time, "YYYY-MM-DD HH:MM" (or with a T); empty: no limit.
+    registration_opens: str = ""
+    registration_closes: str = ""
+
+
+WINDOW_FIELDS = ("registration_opens", "registration_closes")
 
 
 class InvalidMeeting(Exception):
@@ -76,7 +89,8 @@ def suggest_slug(city: str) -> str:
 
 
 def copy_of(meeting: Meeting) -> MeetingInput:
-    """A new meeting that starts from `meeting`: everything but the date and the slug."""
+    """A new meeting that starts from `meeting`: everything but the date, the slug and the
+    registration window (it belongs to the date)."""
     return MeetingInput(
         title=meeting.title, start=clock(meeting.start_time), end=clock(meeting.end_time),
         venue=meeting.venue, address=meeting.address or "", city=meeting.city,
@@ -109,7 +123,8 @@ def _slug_error(slug: str) -> MeetingError | None:
     return None
 
 
-def _parsed(given: MeetingInput, today: date, errors: list[MeetingError]) -> dict:
+def _parsed(given: MeetingInput, today: date, tz: ZoneInfo,
+            errors: list[MeetingError]) -> dict:
     """The typed values; each problem is added to `errors` under its field."""
     values: dict = {}
     if given.date:
@@ -137,15 +152,30 @@ def _parsed(given: MeetingInput, today: date, errors: list[MeetingError]) -> dic
         errors.append(MeetingError("bad_capacity", field="capacity"))
     else:
         values["capacity"] = int(capacity) if capacity else None
+    for name in WINDOW_FIELDS:
+        try:
+            values[name] = parse_moment(getattr(given, name), name, tz) \
+                if getattr(given, name) else None
+        except MeetingError as error:
+            errors.append(error)
+    wrong = {error.field for error in errors}
+    if values.get("date") is not None and not wrong & {"date", "start"}:
+        # A moment that could not be read is left out; the other one is still checked.
+        errors.extend(window_errors(values.get("registration_opens"),
+                                    values.get("registration_closes"), day=values["date"],
+                                    start=values["start"], tz=tz, fields=WINDOW_FIELDS))
     return values
 
 
-def add_meeting(given: MeetingInput, *, actor: str, today: date, now: datetime) -> Meeting:
-    """Check every field, then add the meeting (open for registration). Raises InvalidMeeting."""
+def add_meeting(given: MeetingInput, *, actor: str, today: date, now: datetime,
+                tz: ZoneInfo | None = None) -> Meeting:
+    """Check every field, then add the meeting (open for registration, within its window if
+    it has one). Times are local to `tz` (default: the meetings' time zone). Raises
+    InvalidMeeting."""
     given = MeetingInput(**{f.name: (getattr(given, f.name) or "").strip()
                             for f in fields(MeetingInput)})
     errors = _text_errors(given)
-    values = _parsed(given, today, errors)
+    values = _parsed(given, today, tz or meeting_tz(), errors)
     slug = given.slug.lower() or (suggest_slug(given.city) if given.city else "")
     slug_error = _slug_error(slug) if slug else None
     if slug_error is not None:
@@ -155,8 +185,10 @@ def add_meeting(given: MeetingInput, *, actor: str, today: date, now: datetime) 
     meeting = Meeting(
         slug=slug, title=given.title, date=values["date"], start_time=values["start"],
         end_time=values["end"], venue=given.venue, city=given.city,
-        address=given.address or None, description=given.description or None,
-        capacity=values["capacity"], created_at=now, updated_at=now)
+        address=given.address or None,
+        description=one_kind_of_line_break(given.description) or None,
+        capacity=values["capacity"], registration_opens_at=values["registration_opens"],
+        registration_closes_at=values["registration_closes"], created_at=now, updated_at=now)
     db.session.add(meeting)
     db.session.flush()
     audit.record(actor, events.ADDED, slug, now=now)

@@ -14,9 +14,18 @@ from regio.db import UTCDateTime, db, utc_now
 class MeetingStatus:
     OPEN = "open"
     FULL = "vol"  # registrations go to the waiting list
-    CLOSED = "gesloten"
+    NOT_YET_OPEN = "nog_niet_open"  # the registration window has not begun
+    CLOSED = "gesloten"  # closed by an organiser, or the registration window has ended
     PAST = "geweest"
     CANCELLED = "geannuleerd"
+
+
+class WindowPhase:
+    """Where a moment falls in a meeting's registration window."""
+
+    BEFORE = "before"
+    OPEN = "open"
+    AFTER = "after"
 
 
 class Meeting(db.Model):
@@ -81,16 +90,30 @@ class Meeting(db.Model):
     def is_past(self, today: date) -> bool:
         return self.date < today
 
-    def status(self, today: date) -> str:
+    def window_phase(self, now: datetime) -> str:
+        """Before, inside or after the registration window at `now` (an aware datetime)."""
+        if self.registration_opens_at is not None and now < self.registration_opens_at:
+            return WindowPhase.BEFORE
+        if self.registration_closes_at is not None and now >= self.registration_closes_at:
+            return WindowPhase.AFTER
+        return WindowPhase.OPEN
+
+    def status(self, today: date, now: datetime) -> str:
+        """The meeting's status on `today` (the local date) at `now` (the same moment)."""
         if self.is_cancelled:
             return MeetingStatus.CANCELLED
         if self.is_past(today):
             return MeetingStatus.PAST
         if not self.is_open:
             return MeetingStatus.CLOSED
+        phase = self.window_phase(now)
+        if phase == WindowPhase.BEFORE:
+            return MeetingStatus.NOT_YET_OPEN
+        if phase == WindowPhase.AFTER:
+            return MeetingStatus.CLOSED
         if self.capacity is not None and self.taken >= self.capacity:
             return MeetingStatus.FULL
         return MeetingStatus.OPEN
 
-    def accepts_registrations(self, today: date) -> bool:
-        return self.status(today) in (MeetingStatus.OPEN, MeetingStatus.FULL)
+    def accepts_registrations(self, today: date, now: datetime) -> bool:
+        return self.status(today, now) in (MeetingStatus.OPEN, MeetingStatus.FULL)

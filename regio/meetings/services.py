@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from regio import audit
 from regio.db import db, lock_row
 from regio.errors import MeetingError
+from regio.i18n import meeting_tz
 from regio.mail.outbox import Kind
 from regio.meetings.models import Meeting
 from regio.registrations.models import Registration, Status
@@ -32,6 +34,52 @@ def parse_clock(text: str, field_name: str) -> time:
     return time(hours, minutes)
 
 
+# A moment as typed: '2025-03-03 09:00', or '2025-03-03T09:00' as HTML datetime-local posts it
+# (seconds, if a browser adds them, are dropped).
+_MOMENT_RE = re.compile(
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2})[:.]([0-9]{2})(?::[0-9]{2})?$")
+
+
+def parse_moment(text: str, field_name: str, tz: ZoneInfo) -> datetime:
+    """A local date and time in `tz` → the moment in UTC; else MeetingError('bad_moment')."""
+    match = _MOMENT_RE.match((text or "").strip())
+    try:
+        if not match:
+            raise ValueError(text)
+        local = datetime.combine(date.fromisoformat(match[1]),
+                                 time(int(match[2]), int(match[3])), tzinfo=tz)
+        return local.astimezone(UTC)
+    except (ValueError, OverflowError):  # no such date, or out of range in UTC (year 1)
+        raise MeetingError("bad_moment", field=field_name) from None
+
+
+def window_errors(opens: datetime | None, closes: datetime | None, *, day: date,
+                  start: time | None, tz: ZoneInfo,
+                  fields: tuple[str, str]) -> list[MeetingError]:
+    """What is wrong with a registration window for a meeting on `day` starting at `start`.
+
+    Registration opens before the meeting begins and closes by then at the latest (without a
+    start time: by the end of its day), and it closes after it opens. `fields` names the
+    opens and the closes field, for the errors.
+    """
+    opens_field, closes_field = fields
+    begins = datetime.combine(day, start if start is not None else time.max, tzinfo=tz)
+    errors = []
+    if opens is not None and opens >= begins:
+        errors.append(MeetingError("opens_after_start", field=opens_field))
+    if closes is not None and closes > begins:
+        errors.append(MeetingError("closes_after_start", field=closes_field))
+    elif opens is not None and closes is not None and closes <= opens:
+        errors.append(MeetingError("closes_before_opens", field=closes_field))
+    return errors
+
+
+def one_kind_of_line_break(text: str) -> str:
+    """Browsers send a textarea's line breaks as CRLF; the description keeps plain LF, so the
+    same text sent again is no change."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def list_meetings() -> list[Meeting]:
     return list(db.session.execute(select(Meeting).order_by(Meeting.date, Meeting.id)).scalars())
 
@@ -51,18 +99,29 @@ def get_meeting(slug: str) -> Meeting | None:
 class MeetingChanges:
     """What to change; fields left UNSET stay as they are, None clears an optional field."""
 
+    title: object = UNSET
+    description: object = UNSET
     date: object = UNSET
     start_time: object = UNSET
     end_time: object = UNSET
     venue: object = UNSET
     address: object = UNSET
+    city: object = UNSET
     capacity: object = UNSET
     is_open: object = UNSET
+    registration_opens_at: object = UNSET  # an aware datetime, or None: no limit
+    registration_closes_at: object = UNSET
     cancel: bool = False
 
+    NAMES = ("title", "description", "date", "start_time", "end_time", "venue", "address",
+             "city", "capacity", "is_open", "registration_opens_at", "registration_closes_at")
+
     def given(self) -> dict:
-        names = ("date", "start_time", "end_time", "venue", "address", "capacity", "is_open")
-        return {n: getattr(self, n) for n in names if getattr(self, n) is not UNSET}
+        """The fields to change, with their values as the meeting will hold them."""
+        values = {n: getattr(self, n) for n in self.NAMES if getattr(self, n) is not UNSET}
+        if isinstance(values.get("description"), str):
+            values["description"] = one_kind_of_line_break(values["description"])
+        return values
 
 
 @dataclass
@@ -73,20 +132,30 @@ class UpdateResult:
     promoted: int = 0
 
 
-INVITE_FIELDS = ("date", "start_time", "end_time", "venue", "address")
-TEXT_LIMITS = {"venue": 200, "address": 300}
+# What a calendar item shows (SUMMARY, DTSTART/DTEND, LOCATION): a change raises the meeting's
+# SEQUENCE and mails every confirmed attendee an updated invite. The description is only on
+# the meeting's page, and the registration window matters only to those not yet registered.
+INVITE_FIELDS = ("title", "date", "start_time", "end_time", "venue", "address", "city")
+TEXT_LIMITS = {"title": 200, "venue": 200, "address": 300, "city": 100, "description": 5000}
+REQUIRED_TEXT = ("title", "venue", "city")
+WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at")
 
 
 def _validate(meeting: Meeting, values: dict) -> None:
     for name, limit in TEXT_LIMITS.items():
         if name in values and values[name] is not None:
             text = values[name]
-            if not isinstance(text, str) or any(ord(c) < 32 for c in text):
+            allowed = "\r\n\t" if name == "description" else ""
+            if not isinstance(text, str) or any(
+                    (ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in text):
                 raise MeetingError("bad_text", field=name)
             if len(text) > limit:
                 raise MeetingError("too_long", field=name, limit=limit)
-            if name == "venue" and not text.strip():
+            if name in REQUIRED_TEXT and not text.strip():
                 raise MeetingError("required", field=name)
+    for name in REQUIRED_TEXT:
+        if name in values and values[name] is None:
+            raise MeetingError("required", field=name)
     if "date" in values and not isinstance(values["date"], date):
         raise MeetingError("bad_date", field="date")
     start = values.get("start_time", meeting.start_time)
@@ -95,6 +164,18 @@ def _validate(meeting: Meeting, values: dict) -> None:
         raise MeetingError("end_without_start", field="end_time")
     if start is not None and end is not None and end <= start:
         raise MeetingError("end_before_start", field="end_time")
+    for name in WINDOW_FIELDS:
+        moment = values.get(name)
+        if moment is not None and not (isinstance(moment, datetime) and moment.tzinfo):
+            raise MeetingError("bad_moment", field=name)
+    if any(name in values for name in ("date", "start_time", *WINDOW_FIELDS)):
+        errors = window_errors(
+            values.get("registration_opens_at", meeting.registration_opens_at),
+            values.get("registration_closes_at", meeting.registration_closes_at),
+            day=values.get("date", meeting.date), start=start, tz=meeting_tz(),
+            fields=WINDOW_FIELDS)
+        if errors:
+            raise errors[0]
     if "capacity" in values and values["capacity"] is not None:
         capacity = values["capacity"]
         if not isinstance(capacity, int) or capacity < 0:

@@ -97,7 +97,8 @@ def dashboard():
     meetings = list_meetings()
     now = utc_now()
     panels = [_panel(meeting, now) for meeting in meetings if not meeting.is_archived]
-    return render_template("organiser/dashboard.html", panels=panels, today=local_today(),
+    return render_template("organiser/dashboard.html", panels=panels, today=local_today(now),
+                           now=now,
                            archived=[meeting for meeting in meetings if meeting.is_archived])
 
 

@@ -46,12 +46,17 @@ class ActionForm(Form):
 class MeetingSettingsForm(Form):
     """Text fields on purpose: the service parses and checks them, as for the CLI."""
 
+    title = StringField(_l("Titel"), validators=[_max(200)])
     date = StringField(_l("Datum"), validators=[_max(10)])
     start_time = StringField(_l("Begintijd"), validators=[_max(5)])
     end_time = StringField(_l("Eindtijd"), validators=[_max(5)])
     venue = StringField(_l("Locatie"), validators=[_max(200)])
     address = StringField(_l("Adres"), validators=[_max(300)])
+    city = StringField(_l("Plaats"), validators=[_max(100)])
     capacity = StringField(_l("Aantal plaatsen"), validators=[_max(6)])
+    description = TextAreaField(_l("Beschrijving"), validators=[_max(5000)])
+    registration_opens_at = StringField(_l("Aanmelden kan vanaf"), validators=[_max(25)])
+    registration_closes_at = StringField(_l("Aanmelden kan tot"), validators=[_max(25)])
     is_open = RadioField(_l("Inschrijving"), validate_choice=False,
                          choices=[SelectChoice("y", _l("Open")), SelectChoice("n", _l("Gesloten"))])
     # Set by the confirmation page: the organiser saw how many people will be mailed.

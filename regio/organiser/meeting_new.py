@@ -42,6 +42,8 @@ class NewMeetingForm(Form):
     city = StringField(_l("Plaats"))
     capacity = StringField(_l("Aantal plaatsen"))
     description = TextAreaField(_l("Beschrijving"))
+    registration_opens = StringField(_l("Aanmelden kan vanaf"))
+    registration_closes = StringField(_l("Aanmelden kan tot"))
     slug = StringField(_l("Webadres"))
 
 

@@ -11,13 +11,15 @@ from sqlalchemy import select
 
 from regio.db import begin_write, db, utc_now
 from regio.errors import MeetingError
-from regio.i18n import clock, local_today, long_date
+from regio.i18n import clock, local_today, long_date, long_moment, meeting_tz, moment_input
 from regio.labels import FIELD_LABELS
 from regio.meetings.models import Meeting
 from regio.meetings.services import (
+    WINDOW_FIELDS,
     MeetingChanges,
     list_meetings,
     parse_clock,
+    parse_moment,
     people_to_mail,
     update_meeting,
 )
@@ -35,17 +37,36 @@ STATUS_BY_WORD = {word: status for status, word in STATUS_WORDS.items()}
 
 def settings_form_for(meeting: Meeting) -> MeetingSettingsForm:
     return MeetingSettingsForm(
-        formdata=None, date=meeting.date.isoformat(), start_time=clock(meeting.start_time),
+        formdata=None, title=meeting.title, description=meeting.description or "",
+        date=meeting.date.isoformat(), start_time=clock(meeting.start_time),
         end_time=clock(meeting.end_time), venue=meeting.venue, address=meeting.address or "",
-        capacity="" if meeting.capacity is None else str(meeting.capacity),
+        city=meeting.city, capacity="" if meeting.capacity is None else str(meeting.capacity),
+        registration_opens_at=moment_input(meeting.registration_opens_at),
+        registration_closes_at=moment_input(meeting.registration_closes_at),
         is_open="y" if meeting.is_open else "n")
+
+
+# Fields added to the form later: a post without them (an older page, a script) leaves
+# them as they are, where an empty field clears or is refused.
+OPTIONAL_FIELDS = ("title", "description", "city", *WINDOW_FIELDS)
 
 
 def changes_from_form(form: MeetingSettingsForm) -> MeetingChanges:
     """Read the form as the CLI reads its options; a bad value is a MeetingError."""
     text = {name: (getattr(form, name).data or "").strip() for name in
-            ("date", "start_time", "end_time", "venue", "address", "capacity")}
+            ("date", "start_time", "end_time", "venue", "address", "capacity",
+             *OPTIONAL_FIELDS)}
+    posted = {name for name in OPTIONAL_FIELDS if form[name].raw_data}
     changes = MeetingChanges()
+    for name in ("title", "city"):
+        if name in posted:
+            setattr(changes, name, text[name])  # empty: the service says it is required
+    if "description" in posted:
+        changes.description = text["description"] or None
+    for name in WINDOW_FIELDS:
+        if name in posted:
+            setattr(changes, name,
+                    parse_moment(text[name], name, meeting_tz()) if text[name] else None)
     try:
         changes.date = date.fromisoformat(text["date"])
     except ValueError:
@@ -66,8 +87,18 @@ def changes_from_form(form: MeetingSettingsForm) -> MeetingChanges:
 BACK = "terug"
 
 
+SHOWN_TEXT = 120  # a longer description is cut short on the confirmation page
+
+
 def _shown(name: str, value) -> str:
     """A meeting setting as the organiser reads it."""
+    if name == "registration_opens_at":
+        return long_moment(value) or _("meteen")
+    if name == "registration_closes_at":
+        return long_moment(value) or _("tot en met de dag van de bijeenkomst")
+    if name == "description":
+        text = " ".join((value or "").split())
+        return (text[:SHOWN_TEXT - 1] + "…" if len(text) > SHOWN_TEXT else text) or _("(geen)")
     if name == "date":
         return long_date(value)
     if name in ("start_time", "end_time"):
@@ -111,8 +142,10 @@ def attendee_page(meeting: Meeting, filters: dict):
 def render_meeting(meeting: Meeting, *, settings: MeetingSettingsForm | None = None,
                    walk_in: WalkInForm | None = None, status: int = 200):
     filters = attendee_filters()
+    now = utc_now()
     return render_template(
-        "organiser/meeting.html", meeting=meeting, today=local_today(), filters=filters,
+        "organiser/meeting.html", meeting=meeting, today=local_today(now), now=now,
+        filters=filters,
         attendees=attendee_page(meeting, filters), roles=ROLES, status_words=STATUS_WORDS,
         settings=settings or settings_form_for(meeting), walk_in=walk_in or WalkInForm(
             formdata=None), action=ActionForm()), status
@@ -149,11 +182,15 @@ def meeting_settings(slug: str):
         return render_template("organiser/meeting_confirm.html", meeting=found, form=form,
                                count=to_mail, differences=differences)
     db.session.commit()
-    if result.changed:
+    if result.invites_queued:
         flash(ngettext("De bijeenkomst is bijgewerkt. %(num)s persoon krijgt een bijgewerkte "
                        "uitnodiging.",
                        "De bijeenkomst is bijgewerkt. %(num)s mensen krijgen een bijgewerkte "
                        "uitnodiging.", result.invites_queued), "success")
+    elif result.changed:
+        flash(_("De bijeenkomst is bijgewerkt: %(fields)s.",
+                fields=", ".join(str(FIELD_LABELS[name]) for name in result.changed)),
+              "success")
     else:
         flash(_("Er is niets veranderd."), "info")
     return redirect(url_for("organiser.meeting", slug=found.slug))

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from regio.db import begin_write, db, utc_now
 from regio.errors import MeetingError
 from regio.forms import Form
-from regio.i18n import clock, day_and_time
+from regio.i18n import clock, long_moment
 from regio.meetings.services import parse_clock
 from regio.messages import message_for
 from regio.organiser import bp
@@ -259,7 +259,7 @@ def programme_round(slug: str, number: int):
         flash(_("Ronde %(round)s: kiezen kan nu.", round=number), "success")
     else:
         flash(_("Ronde %(round)s: kiezen kan vanaf %(moment)s.", round=number,
-                moment=day_and_time(opens_at)), "success")
+                moment=long_moment(opens_at)), "success")
     return redirect(url_for("organiser.programme", slug=meeting.slug) + f"#ronde-{number}")
 
 

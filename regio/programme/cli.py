@@ -79,7 +79,8 @@ def programme_list(meeting):
 def programme_round(meeting, number, opens, open_now):
     """When people can choose a workshop in round NUMBER; without options: say when."""
     from regio.cli import _fail, _meeting_or_exit
-    from regio.programme.opening import openings, parse_moment
+    from regio.meetings.services import parse_moment
+    from regio.programme.opening import openings
     from regio.programme.services import set_opening
 
     found = _meeting_or_exit(meeting)
@@ -88,7 +89,7 @@ def programme_round(meeting, number, opens, open_now):
         raise click.UsageError("give --opens or --open-now, not both")
     if opens or open_now:
         try:
-            opens_at = parse_moment(opens, tz) if opens else None
+            opens_at = parse_moment(opens, "opens", tz) if opens else None
             changed = set_opening(found, number, opens_at, tz=tz, actor="cli", now=utc_now())
         except DomainError as error:
             _fail(error)

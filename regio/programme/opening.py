@@ -4,34 +4,17 @@ moment passed, is open. Setting it is `regio.programme.services.set_opening`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
 
 from regio.db import db
-from regio.errors import MeetingError
 from regio.meetings.models import Meeting
 from regio.programme.models import ProgrammeItem, ProgrammeRound
 
-_MOMENT_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2})[:.](\d{2})$")
 MEMO_SIZE = 256  # meetings whose openings one process keeps (a few bytes each)
-
-
-def parse_moment(text: str | None, tz: ZoneInfo, field: str = "opens") -> datetime:
-    """'2026-03-02 10:00' on the wall clock of `tz` → an aware UTC datetime; anything else is
-    a MeetingError('bad_moment')."""
-    match = _MOMENT_RE.match((text or "").strip())
-    if not match:
-        raise MeetingError("bad_moment", field=field)
-    try:
-        local = datetime(*(int(part) for part in match.groups()), tzinfo=tz)
-    except ValueError:
-        raise MeetingError("bad_moment", field=field) from None
-    return local.astimezone(UTC)
 
 
 def openings(meeting_id: int) -> dict[int, datetime]:

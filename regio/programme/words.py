@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from regio.i18n import day_and_time, time_range
+from regio.i18n import long_moment, time_range
 from regio.programme.models import ChoiceStatus
 from regio.programme.opening import not_open
 from regio.programme.seats import choices_of, programme_of
@@ -53,7 +53,7 @@ def day_lines(registration, *, now: datetime) -> str | None:
         if choice is None and item.round in closed:
             lines.append(f"{when}  " + _("Ronde %(round)s: kiezen kan vanaf %(moment)s",
                                          round=item.round,
-                                         moment=day_and_time(closed[item.round])))
+                                         moment=long_moment(closed[item.round])))
             continue
         if choice is None:
             lines.append(f"{when}  " + _("Ronde %(round)s: nog geen workshop gekozen",
@@ -88,5 +88,5 @@ def poster_lines(programme, closed: Mapping[int, datetime] | None = None) -> tup
         if last_of_round.get(item.round) == index:
             lines.append(f"{time_range(item.start_time, item.end_time)}  " + _(
                 "Ronde %(round)s: kiezen kan vanaf %(moment)s", round=item.round,
-                moment=day_and_time(closed[item.round])))
+                moment=long_moment(closed[item.round])))
     return tuple(lines)

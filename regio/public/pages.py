@@ -2,11 +2,13 @@
 
 Every QR code and mailing sends people to a meeting's page, and most of them to the home page
 first. What those pages show depends only on the meetings' rows, the language, the date and
-which workshop rounds are open yet, so each is rendered by Jinja once for such a key and kept
-(a small LRU per process). The key holds every column of the rows shown, so any change (a
-place taken, a time set, a round's opening moved) makes a new key on every app server at
-once: nothing needs to be told to forget anything. A round that opens changes no row, so the
-rounds still closed are in the key themselves.
+which workshop rounds are open yet and where the moment falls in each meeting's registration
+window, so each is rendered by Jinja once for such a key and kept (a small LRU per process).
+The key holds every column of the rows shown, so any change (a place taken, a time set, a
+round's opening moved) makes a new key on every app server at once: nothing needs to be told
+to forget anything. What changes with the clock rather than a row is worked out for each
+request and is in the key too: the window's phase (before, open, after) and the rounds still
+closed, so a page changes at the minute registration or a round opens, not at midnight.
 
 What differs per visitor is never kept: the page is rendered with markers where the CSRF
 token (bound to the visitor's session) and the `bron` tag go, and each request fills them in.
@@ -17,7 +19,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from flask import current_app, session
 from flask_babel import get_locale
@@ -58,9 +61,10 @@ def _cache() -> PageCache:
     return current_app.extensions.setdefault("regio.pages", PageCache())
 
 
-def state_of(meetings: Iterable[Meeting]) -> tuple:
-    """Everything of the meetings' rows a page can show."""
-    return tuple(tuple(getattr(meeting, name) for name in _COLUMNS) for meeting in meetings)
+def state_of(meetings: Sequence[Meeting], now: datetime) -> tuple:
+    """Everything of the meetings' rows a page can show, and their window's phase at `now`."""
+    return tuple((*(getattr(meeting, name) for name in _COLUMNS), meeting.window_phase(now))
+                 for meeting in meetings)
 
 
 def can_keep() -> bool:
@@ -68,12 +72,13 @@ def can_keep() -> bool:
     return "_flashes" not in session
 
 
-def cached(name: str, meetings: Iterable[Meeting], render: Callable[[], str],
-           phase: tuple = ()) -> str:
-    """The page `name` for these meetings in the visitor's language today. `phase` is what
-    else the page shows that changes with the clock rather than a row, such as the workshop
-    rounds not open yet (regio.programme.opening.closed_phase)."""
-    key = (name, str(get_locale()), local_today(), state_of(meetings), phase)
+def cached(name: str, meetings: Sequence[Meeting], render: Callable[[], str], *,
+           now: datetime, phase: tuple = ()) -> str:
+    """The page `name` for these meetings in the visitor's language at `now`, the moment
+    `render` shows them at. `phase` is what else the page shows that changes with the clock
+    rather than a row, such as the workshop rounds not open yet
+    (regio.programme.opening.closed_phase)."""
+    key = (name, str(get_locale()), local_today(now), state_of(meetings, now), phase)
     return _cache().get(key, render)
 
 

@@ -122,9 +122,10 @@ def cancel_registration(token: str):
 
 
 def _move_choices(registration):
-    today = local_today()
+    now = utc_now()
+    today = local_today(now)
     return [SelectChoice(m.slug, f"{m.city} – {long_date(m.date)}") for m in list_meetings()
-            if m.id != registration.meeting_id and m.accepts_registrations(today)]
+            if m.id != registration.meeting_id and m.accepts_registrations(today, now)]
 
 
 @bp.route("/aanmelding/<token>/wisselen", methods=["GET", "POST"])

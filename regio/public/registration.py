@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -31,9 +31,11 @@ def _deletion_date(meeting):
     return meeting.date + timedelta(days=current_app.config["REGIO_RETENTION_DAYS"])
 
 
-def _render(meeting, form, *, status: int = 200, problem: str | None = None):
+def _render(meeting, form, *, now: datetime | None = None, status: int = 200,
+            problem: str | None = None):
+    now = now or utc_now()
     return render_template(
-        "public/meeting.html", meeting=meeting, form=form, today=local_today(),
+        "public/meeting.html", meeting=meeting, form=form, today=local_today(now), now=now,
         problem=problem, deletion_date=_deletion_date(meeting),
         confirm_hours=current_app.config["REGIO_CONFIRM_WITHIN_HOURS"],
     ), status
@@ -46,18 +48,18 @@ def meeting(slug: str):
     now, known = utc_now(), opening.kept_openings(found)
     if not pages.can_keep():
         return _render(found, registration_form(found.id, now=now, known=known,
-                                                formdata=None, bron=bron))
+                                                formdata=None, bron=bron), now=now)
     page = pages.cached("meeting", [found], lambda: _render_kept(found, now, known),
-                        phase=opening.closed_phase(known, now))
+                        now=now, phase=opening.closed_phase(known, now))
     return pages.personal(page, bron=bron)
 
 
-def _render_kept(found, now, known) -> str:
+def _render_kept(found, now: datetime, known) -> str:
     """The meeting page with markers where the visitor's own values go (regio.public.pages)."""
     form = registration_form(found.id, now=now, known=known, formdata=None,
                              bron=pages.BRON_MARK)
     form.csrf_token.current_token = pages.CSRF_MARK
-    return _render(found, form)[0]
+    return _render(found, form, now=now)[0]
 
 
 def _email_allowed(email: str) -> bool:

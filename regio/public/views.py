@@ -8,7 +8,7 @@ from flask import abort, current_app, jsonify, render_template, send_from_direct
 from sqlalchemy import text
 
 from regio.contact import contact_for
-from regio.db import RETRY_AFTER_SECONDS, db
+from regio.db import RETRY_AFTER_SECONDS, db, utc_now
 from regio.i18n import local_today
 from regio.meetings.services import get_meeting, public_meetings
 from regio.public import bp, pages
@@ -18,12 +18,13 @@ GROUP_FROM = 4  # more meetings than this: upcoming first, past ones apart below
 
 @bp.get("/")
 def index():
-    today = local_today()
+    now = utc_now()
+    today = local_today(now)
     shown = public_meetings()
-    page = partial(render_template, "public/index.html", meetings=shown, today=today,
+    page = partial(render_template, "public/index.html", meetings=shown, today=today, now=now,
                    upcoming=[m for m in shown if not m.is_past(today)],
                    past=[m for m in shown if m.is_past(today)], grouped=len(shown) > GROUP_FROM)
-    return pages.cached("index", shown, page) if pages.can_keep() else page()
+    return pages.cached("index", shown, page, now=now) if pages.can_keep() else page()
 
 
 def load_meeting(slug: str):

@@ -136,11 +136,12 @@ def notify(kind: str, registration: Registration, *, key: str, now: datetime,
 
 
 def _refuse_unless_open(meeting: Meeting, now: datetime) -> None:
-    status = meeting.status(_local_today(now))
+    status = meeting.status(_local_today(now), now)
     reasons = {
         MeetingStatus.CANCELLED: "meeting_cancelled",
         MeetingStatus.PAST: "meeting_past",
         MeetingStatus.CLOSED: "meeting_closed",
+        MeetingStatus.NOT_YET_OPEN: "registration_not_open",
     }
     if status in reasons:
         raise BookingError(reasons[status])

@@ -32,16 +32,21 @@ _outbox = OutboxMessage.__table__
 BOOKING_COLUMNS = ("date", "capacity", "taken", "is_open", "is_cancelled", "sequence")
 _booking_columns = [_meetings.c[name] for name in BOOKING_COLUMNS]
 
-# One place more when the meeting is open, not past and not full (Meeting.status is "open"),
-# returning the booking columns; no row otherwise, and then nothing changed. The UPDATE locks
-# the row as FOR UPDATE would. Values: meeting_id, today, now.
+# One place more when the meeting is open, not past, inside its registration window and not
+# full (Meeting.status is "open"), returning the booking columns; no row otherwise, and then
+# nothing changed. The UPDATE locks the row as FOR UPDATE would. Values: meeting_id, today, now.
+_now = bindparam("now", type_=UTCDateTime)
 _take_place = (
     update(_meetings)
     .where(_meetings.c.id == bindparam("meeting_id"),
            _meetings.c.is_open.is_(True), _meetings.c.is_cancelled.is_(False),
            _meetings.c.date >= bindparam("today"),
+           or_(_meetings.c.registration_opens_at.is_(None),
+               _meetings.c.registration_opens_at <= _now),
+           or_(_meetings.c.registration_closes_at.is_(None),
+               _meetings.c.registration_closes_at > _now),
            or_(_meetings.c.capacity.is_(None), _meetings.c.taken < _meetings.c.capacity))
-    .values(taken=_meetings.c.taken + 1, updated_at=bindparam("now", type_=UTCDateTime))
+    .values(taken=_meetings.c.taken + 1, updated_at=_now)
     .returning(*_booking_columns)
 )
 TAKE_PLACE = Prebuilt(_take_place)
