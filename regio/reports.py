@@ -29,8 +29,9 @@ class MeetingFigures:
 
     @property
     def registered(self) -> int:
-        """Everyone holding a place: confirmed, or held while the address is not confirmed."""
-        return self.held + self.confirmed
+        """Everyone still registered: confirmed, held while the address is not confirmed, or
+        waiting for a place. The tables per role and per source count the same people."""
+        return self.held + self.confirmed + self.waiting
 
 
 def meeting_figures(meeting: Meeting) -> MeetingFigures:

@@ -52,6 +52,25 @@ def test_dashboard_shows_figures_per_meeting(organiser, crowd):
     assert "<td>poster</td><td class=\"num\">2</td>" in block
 
 
+def test_registered_figure_adds_up_with_the_waiting_list_and_the_tables(organiser, meetings):
+    zwolle = meetings["zwolle"]
+    fresh()
+    zwolle.capacity = 2
+    db.session.commit()
+    add_registration(zwolle, "Anna de Vries", "anna@school.nl", role="po", source="poster")
+    add_registration(zwolle, "Bram Jansen", "bram@school.nl", role="vo", confirmed=False)
+    add_registration(zwolle, "Cor Smit", "cor@ouders.nl", role="ouder", source="brief")
+    page = organiser.get("/beheer/").get_data(as_text=True)
+    block = page[page.index(">Zwolle</a>"):page.index(">Den Bosch</a>")]
+    registered = figure(page, "Aangemeld", block)
+    assert registered == 3
+    assert registered == sum(figure(page, label, block)
+                             for label in ("Bevestigd", "Onbevestigd", "Wachtlijst"))
+    per_role = block[block.index("Per rol"):block.index("Per bron")]
+    assert sum(int(n) for n in re.findall(r'<td class="num">(\d+)</td>', per_role)) == 3
+    assert "2 van 2 plaatsen bezet" in block
+
+
 def test_charts_are_svg_with_a_text_alternative_and_no_style_attributes(organiser, crowd):
     page = organiser.get("/beheer/").get_data(as_text=True)
     assert '<svg class="chart" role="img" aria-label="Aanmeldingen per dag' in page
