@@ -97,9 +97,22 @@ def test_all_missing_fields_are_named_at_once(app, organiser):
 
 def test_copy_from_another_meeting_fills_all_but_date_and_slug(app, organiser, meetings):
     page = organiser.get(NEW, query_string={"van": "zwolle"}).get_data(as_text=True)
-    assert 'value="De Nieuwe Buitensociëteit"' in page and 'value="zwolle-2"' in page
+    assert 'value="De Nieuwe Buitensociëteit"' in page
     assert re.search(r'<input[^>]*name="date"[^>]*value=""', page)
+    assert re.search(r'<input[^>]*name="slug"[^>]*value=""', page)
     assert 'selected>Zwolle' in page
+
+
+def test_a_copy_for_another_city_gets_a_web_address_from_that_city(app, organiser, meetings):
+    page = organiser.get(NEW, query_string={"van": "zwolle"}).get_data(as_text=True)
+    copied = dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', page))
+    copied.pop("csrf_token")
+    response = post_form(organiser, NEW, **{**copied, "date": SOON, "city": "Kampen"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/beheer/bijeenkomsten/kampen")
+    fresh()
+    assert get_meeting("kampen").venue == "De Nieuwe Buitensociëteit"
+    assert get_meeting("zwolle-2") is None
 
 
 def test_archived_meeting_leaves_the_home_page_but_keeps_its_lists(app, organiser, meetings):

@@ -90,12 +90,13 @@ def suggest_slug(city: str) -> str:
 
 def copy_of(meeting: Meeting) -> MeetingInput:
     """A new meeting that starts from `meeting`: everything but the date, the slug and the
-    registration window (it belongs to the date)."""
+    registration window (it belongs to the date). The slug is left empty, so it is made from
+    the city as saved: a copy for another city must not keep the first city's web address."""
     return MeetingInput(
         title=meeting.title, start=clock(meeting.start_time), end=clock(meeting.end_time),
         venue=meeting.venue, address=meeting.address or "", city=meeting.city,
         capacity="" if meeting.capacity is None else str(meeting.capacity),
-        description=meeting.description or "", slug=suggest_slug(meeting.city))
+        description=meeting.description or "")
 
 
 def _text_errors(given: MeetingInput) -> list[MeetingError]:
