@@ -18,7 +18,7 @@ from regio.registrations.tickets import ticket_token
 from tests.booking_helpers import mails
 from tests.conftest import csrf_token
 from tests.organiser_support import fresh, logged_in
-from tests.programme_support import choices, day, sign_up
+from tests.programme_support import choices, day, person, sign_up
 
 PAGE = "/beheer/bijeenkomsten/zwolle/programma"
 
@@ -117,6 +117,20 @@ def test_lists_per_workshop_read_back_with_counts(organiser, meetings, now):
     assert db.session.execute(select(AuditEvent).where(
         AuditEvent.action == "export.workshop")).scalars().all()
     assert organiser.get(f"{PAGE}/{items['opening'].id}/deelnemers.csv").status_code == 404
+
+
+def test_a_workshop_list_files_people_as_the_presentielijst_does(organiser, meetings):
+    zwolle = meetings["zwolle"]
+    items = day(zwolle, capacity=4)
+    for n, name in enumerate(("Jan de Vries", "Anna Bakker", "Piet van Aalst", "Ruud Zwart"),
+                             start=1):
+        person(zwolle, n, name, "po", {1: items["po"], 2: items["hoorrecht"]})
+    listed = organiser.get(f"{PAGE}/{items['po'].id}/deelnemers.csv")
+    rows = list(csv.reader(io.StringIO(listed.get_data(as_text=True).lstrip("\ufeff")),
+                           delimiter=";"))
+    # By surname, without the tussenvoegsels: Aalst, Bakker, Vries, Zwart.
+    assert [r[0] for r in rows[1:]] == ["Piet van Aalst", "Anna Bakker", "Jan de Vries",
+                                        "Ruud Zwart"]
 
 
 def test_the_door_sees_which_workshop_the_ticket_holder_chose(app, make_organiser, meetings):
