@@ -18,7 +18,7 @@ from regio.registrations.tickets import ticket_token
 from tests.booking_helpers import mails
 from tests.conftest import csrf_token
 from tests.organiser_support import fresh, logged_in
-from tests.programme_support import choices, day, person, sign_up
+from tests.programme_support import add, choices, day, person, sign_up
 
 PAGE = "/beheer/bijeenkomsten/zwolle/programma"
 
@@ -131,6 +131,20 @@ def test_a_workshop_list_files_people_as_the_presentielijst_does(organiser, meet
     # By surname, without the tussenvoegsels: Aalst, Bakker, Vries, Zwart.
     assert [r[0] for r in rows[1:]] == ["Piet van Aalst", "Anna Bakker", "Jan de Vries",
                                         "Ruud Zwart"]
+
+
+def test_workshop_downloads_say_which_workshop_they_are(organiser, meetings):
+    zwolle = meetings["zwolle"]
+    item = add(zwolle, "Het OPP in de praktijk van het po: wat werkt?", "10:30", "11:45",
+               round=1, capacity=60)
+    day_ = zwolle.date.isoformat()
+    csv_answer = organiser.get(f"{PAGE}/{item.id}/deelnemers.csv")
+    assert csv_answer.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv_answer.headers["Content-Disposition"] == (  # cut after a word, at most 40
+        f"attachment; filename=workshop-zwolle-{day_}-ronde-1-"
+        "het-opp-in-de-praktijk-van-het-po-wat.csv")
+    book = load_workbook(io.BytesIO(organiser.get(f"{PAGE}/{item.id}/deelnemers.xlsx").data))
+    assert book.active.title == "Het OPP in de praktijk van het"  # 31 characters, cut
 
 
 def test_the_door_sees_which_workshop_the_ticket_holder_chose(app, make_organiser, meetings):
