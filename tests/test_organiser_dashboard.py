@@ -96,6 +96,16 @@ def test_report_has_counts_only(organiser, crowd):
     assert b"anna" not in body.lower() and b"@" not in body
 
 
+def test_report_lists_the_roles_in_the_order_of_the_form(organiser, crowd):
+    rows = list(csv.reader(io.StringIO(organiser.get("/beheer/rapportage.csv").get_data(
+        as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert [r[3] for r in rows[1:] if r[0] == "zwolle"] == ["po", "vo", "go", "ouder"]
+    page = organiser.get("/beheer/rapportage").get_data(as_text=True)
+    shown = page[page.index("<tbody>"):page.index('class="totals"')]
+    assert shown.index("primair onderwijs") < shown.index("voortgezet onderwijs") \
+        < shown.index("gespecialiseerd onderwijs") < shown.index("ouder")
+
+
 def test_formula_looking_source_is_neutralised_in_the_report(organiser, meetings):
     add_registration(meetings["zwolle"], "Eva", "eva@school.nl", source="=cmd")
     body = organiser.get("/beheer/rapportage.csv").get_data().decode("utf-8-sig")
