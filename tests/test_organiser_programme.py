@@ -147,6 +147,15 @@ def test_workshop_downloads_say_which_workshop_they_are(organiser, meetings):
     assert book.active.title == "Het OPP in de praktijk van het"  # 31 characters, cut
 
 
+def test_the_item_form_says_what_empty_means_in_hints_not_in_labels(organiser):
+    page = organiser.get(PAGE).get_data(as_text=True)
+    assert '<label for="round">Ronde <span class="optional">(niet verplicht)</span>' in page
+    assert '<label for="capacity">Aantal plaatsen <span class="optional">' in page
+    assert "Leeg: een onderdeel voor iedereen, zoals de opening." in page
+    assert "Niets aangevinkt: voor iedereen." in page
+    assert "(leeg:" not in page and ") <span class=\"optional\">" not in page
+
+
 def test_the_door_sees_which_workshop_the_ticket_holder_chose(app, make_organiser, meetings):
     zwolle = meetings["zwolle"]
     items = day(zwolle)

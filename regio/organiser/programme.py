@@ -53,10 +53,10 @@ class ItemForm(Form):
     title = StringField(_l("Titel"))
     start = StringField(_l("Begintijd"))
     end = StringField(_l("Eindtijd"))
-    round = StringField(_l("Ronde (leeg: voor iedereen tegelijk)"))
-    capacity = StringField(_l("Aantal plaatsen (leeg: geen grens)"))
+    round = StringField(_l("Ronde"))
+    capacity = StringField(_l("Aantal plaatsen"))
     roles = SelectMultipleField(
-        _l("Alleen voor (niets aangevinkt: voor iedereen)"),
+        _l("Alleen voor"),
         choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
         validate_choice=False)
