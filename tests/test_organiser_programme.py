@@ -17,7 +17,7 @@ from regio.registrations.services import confirm_address, find_by_token
 from regio.registrations.tickets import ticket_token
 from tests.booking_helpers import mails
 from tests.conftest import csrf_token
-from tests.organiser_support import fresh, logged_in
+from tests.organiser_support import add_registration, fresh, logged_in
 from tests.programme_support import add, choices, day, person, sign_up
 
 PAGE = "/beheer/bijeenkomsten/zwolle/programma"
@@ -168,3 +168,18 @@ def test_the_door_sees_which_workshop_the_ticket_holder_chose(app, make_organise
     page = door.get(f"/beheer/incheck/{ticket_token(person)}").get_data(as_text=True)
     assert "Ronde 1: <strong>Het OPP in het vo</strong>, Zaal 2" in page
     assert "Ronde 2: <strong>Hoorrecht</strong>, Zaal 1" in page
+
+
+def test_the_registration_page_shows_the_workshops_and_waiting_lists(organiser, meetings):
+    zwolle = meetings["zwolle"]
+    items = day(zwolle, capacity=1)
+    sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
+    sign_up(zwolle, 2, {1: items["vo"], 2: items["hoorrecht"]})
+    waiting = sign_up(zwolle, 3, {1: items["po"], 2: items["hoorrecht"]})
+    page = organiser.get(f"/beheer/aanmeldingen/{waiting.id}").get_data(as_text=True)
+    assert "<dt>Workshops</dt>" in page
+    assert "Ronde 1: <strong>Het OPP in het po</strong>, Zaal 1 (wachtlijst)" in page
+    assert "Ronde 2: <strong>Hoorrecht</strong>, Zaal 1</li>" in page
+    plain = add_registration(meetings["rotterdam"], "Zonder Programma")
+    assert "<dt>Workshops</dt>" not in organiser.get(
+        f"/beheer/aanmeldingen/{plain.id}").get_data(as_text=True)
