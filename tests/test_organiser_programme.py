@@ -57,6 +57,21 @@ def test_bad_input_gets_a_message_beside_the_field(organiser):
     assert db.session.execute(select(ProgrammeItem)).first() is None
 
 
+def test_every_mistake_in_an_item_is_shown_at_once(organiser):
+    answer = post(organiser, title="", start="14:00", end="13:00", round="12", capacity="-3",
+                  roles=["rector"])
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    for field in ("title", "end", "round", "capacity", "roles"):
+        assert f'id="{field}-error"' in page, field
+    start = page.index('class="error-summary"')
+    assert page[start:page.index("</ul>", start)].count("<li>") == 5
+    # A start time that cannot be read leaves the end alone, but not the rest.
+    page = post(organiser, start="vroeg", end="13:00", round="12").get_data(as_text=True)
+    assert 'id="start-error"' in page and 'id="round-error"' in page
+    assert 'id="end-error"' not in page
+
+
 def test_changing_the_room_mails_those_in_the_workshop(organiser, meetings):
     zwolle = meetings["zwolle"]
     items = day(zwolle)
