@@ -118,6 +118,9 @@ def test_a_copy_for_another_city_gets_a_web_address_from_that_city(app, organise
 def test_archived_meeting_leaves_the_home_page_but_keeps_its_lists(app, organiser, meetings):
     client = new_client(app)
     add_registration(meetings["zwolle"], "Bram Jansen")
+    fresh()
+    meetings["zwolle"].date = date.today() - timedelta(days=1)  # it has been
+    db.session.commit()
     post_form(organiser, "/beheer/bijeenkomsten/zwolle/archiveren", "/beheer/bijeenkomsten/zwolle")
     home = client.get("/").get_data(as_text=True)
     assert "/bijeenkomsten/zwolle" not in home and "/bijeenkomsten/rotterdam" in home
@@ -127,6 +130,31 @@ def test_archived_meeting_leaves_the_home_page_but_keeps_its_lists(app, organise
     assert "Archief" in organiser.get("/beheer/").get_data(as_text=True)
     post_form(organiser, "/beheer/bijeenkomsten/zwolle/terughalen", "/beheer/bijeenkomsten/zwolle")
     assert "/bijeenkomsten/zwolle" in client.get("/").get_data(as_text=True)
+
+
+def test_a_meeting_still_to_come_is_cancelled_not_archived(app, organiser, meetings):
+    client = new_client(app)
+    add_registration(meetings["zwolle"], "Bram Jansen")
+    page = organiser.get("/beheer/bijeenkomsten/zwolle").get_data(as_text=True)
+    assert "/bijeenkomsten/zwolle/archiveren" not in page
+    assert "Na de bijeenkomst kunt u hem hier archiveren" in page
+    refused = post_form(organiser, "/beheer/bijeenkomsten/zwolle/archiveren",
+                        "/beheer/bijeenkomsten/zwolle")
+    assert urlsplit(refused.location).path == "/beheer/bijeenkomsten/zwolle"
+    shown = organiser.get("/beheer/bijeenkomsten/zwolle").get_data(as_text=True)
+    assert "Een bijeenkomst die nog moet komen, kunt u niet archiveren" in shown
+    fresh()
+    assert get_meeting("zwolle").is_archived is False
+    assert "/bijeenkomsten/zwolle" in client.get("/").get_data(as_text=True)
+    delete_page = organiser.get("/beheer/bijeenkomsten/zwolle/verwijderen").get_data(
+        as_text=True)
+    assert "Gaat hij niet door? Annuleer hem dan" in delete_page
+    assert "U kunt hem archiveren" not in delete_page
+    # Once cancelled (everyone has been told), it may go to the archive.
+    post_form(organiser, "/beheer/bijeenkomsten/zwolle/annuleren")
+    post_form(organiser, "/beheer/bijeenkomsten/zwolle/archiveren", "/beheer/bijeenkomsten/zwolle")
+    fresh()
+    assert get_meeting("zwolle").is_archived is True
 
 
 def test_only_a_meeting_nobody_registered_for_can_be_deleted(app, organiser, meetings,
