@@ -49,11 +49,13 @@ def _option(field: str) -> str:
 
 
 def _fail(error: DomainError):
+    from regio.errors import each_error
     from regio.messages import message_for
 
     db.session.rollback()
-    where = f" {_option(error.field)}" if error.field else ""
-    raise click.ClickException(f"{error.code}{where}: {message_for(error)}")
+    raise click.ClickException("\n".join(
+        f"{one.code}{f' {_option(one.field)}' if one.field else ''}: {message_for(one)}"
+        for one in each_error(error)))
 
 
 @click.command("seed")

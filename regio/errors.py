@@ -20,6 +20,21 @@ class MeetingError(DomainError):
     pass
 
 
+class MeetingErrors(MeetingError):
+    """Several MeetingErrors at once, at most one per field, so a form can show them all; the
+    first gives the code and field, for callers that read only one."""
+
+    def __init__(self, errors: list[MeetingError]) -> None:
+        first = errors[0]
+        super().__init__(first.code, first.field, **first.params)
+        self.errors = list(errors)
+
+
+def each_error(error: DomainError) -> list[DomainError]:
+    """The errors one raised error stands for: itself, or each of a MeetingErrors."""
+    return list(getattr(error, "errors", None) or [error])
+
+
 class BookingError(DomainError):
     pass
 

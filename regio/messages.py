@@ -27,6 +27,9 @@ MESSAGES = {
     "has_registrations": _l("Voor deze bijeenkomst zijn aanmeldingen geweest. U kunt hem "
                             "archiveren, maar niet verwijderen."),
     "meeting_gone": _l("Deze bijeenkomst bestaat niet meer."),
+    "archive_upcoming": _l("Een bijeenkomst die nog moet komen, kunt u niet archiveren: via de "
+                           "link en de QR-code kunnen mensen zich dan nog aanmelden, zonder dat "
+                           "u het in het overzicht ziet. Gaat hij niet door? Annuleer hem dan."),
     "bad_moment": _l("Vul een datum en tijd in als jjjj-mm-dd uu:mm, bijvoorbeeld "
                      "2025-03-03 09:00."),
     "opens_after_start": _l("Aanmelden moet kunnen voordat de bijeenkomst begint. Kies een "

@@ -29,8 +29,9 @@ class MeetingFigures:
 
     @property
     def registered(self) -> int:
-        """Everyone holding a place: confirmed, or held while the address is not confirmed."""
-        return self.held + self.confirmed
+        """Everyone still registered: confirmed, held while the address is not confirmed, or
+        waiting for a place. The tables per role and per source count the same people."""
+        return self.held + self.confirmed + self.waiting
 
 
 def meeting_figures(meeting: Meeting) -> MeetingFigures:
@@ -95,7 +96,9 @@ def ministry_report() -> list[ReportRow]:
     meetings = {m.id: m for m in db.session.execute(select(Meeting)).scalars()}
     report = [ReportRow(meetings[meeting_id], role, src, *(int(n or 0) for n in counts))
               for meeting_id, role, src, *counts in rows]
-    report.sort(key=lambda r: (r.meeting.date, r.meeting.id, r.role, r.source))
+    order = {role: index for index, role in enumerate(ROLES)}  # po, vo, go, ouder, leerling
+    report.sort(key=lambda r: (r.meeting.date, r.meeting.id, order.get(r.role, 99), r.role,
+                               r.source))
     return report
 
 

@@ -175,6 +175,14 @@ def test_meeting_update_command_reports_bad_values(runner, meetings, args, messa
     assert _zwolle(meetings).start_time is None
 
 
+def test_meeting_update_command_reports_every_bad_value(runner, meetings):
+    result = runner.invoke(args=["meeting", "update", "zwolle", "--start", "14:00", "--end",
+                                 "13:00", "--closes", "2099-01-01 10:00"])
+    assert result.exit_code != 0
+    assert "end_before_start --end" in result.output
+    assert "closes_after_start --closes" in result.output
+
+
 def test_meeting_update_command_for_unknown_slug(runner, meetings):
     result = runner.invoke(args=["meeting", "update", "utrecht", "--capacity", "5"])
     assert result.exit_code != 0

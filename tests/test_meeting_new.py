@@ -97,14 +97,30 @@ def test_all_missing_fields_are_named_at_once(app, organiser):
 
 def test_copy_from_another_meeting_fills_all_but_date_and_slug(app, organiser, meetings):
     page = organiser.get(NEW, query_string={"van": "zwolle"}).get_data(as_text=True)
-    assert 'value="De Nieuwe Buitensociëteit"' in page and 'value="zwolle-2"' in page
+    assert 'value="De Nieuwe Buitensociëteit"' in page
     assert re.search(r'<input[^>]*name="date"[^>]*value=""', page)
+    assert re.search(r'<input[^>]*name="slug"[^>]*value=""', page)
     assert 'selected>Zwolle' in page
+
+
+def test_a_copy_for_another_city_gets_a_web_address_from_that_city(app, organiser, meetings):
+    page = organiser.get(NEW, query_string={"van": "zwolle"}).get_data(as_text=True)
+    copied = dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', page))
+    copied.pop("csrf_token")
+    response = post_form(organiser, NEW, **{**copied, "date": SOON, "city": "Kampen"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/beheer/bijeenkomsten/kampen")
+    fresh()
+    assert get_meeting("kampen").venue == "De Nieuwe Buitensociëteit"
+    assert get_meeting("zwolle-2") is None
 
 
 def test_archived_meeting_leaves_the_home_page_but_keeps_its_lists(app, organiser, meetings):
     client = new_client(app)
     add_registration(meetings["zwolle"], "Bram Jansen")
+    fresh()
+    meetings["zwolle"].date = date.today() - timedelta(days=1)  # it has been
+    db.session.commit()
     post_form(organiser, "/beheer/bijeenkomsten/zwolle/archiveren", "/beheer/bijeenkomsten/zwolle")
     home = client.get("/").get_data(as_text=True)
     assert "/bijeenkomsten/zwolle" not in home and "/bijeenkomsten/rotterdam" in home
@@ -114,6 +130,31 @@ def test_archived_meeting_leaves_the_home_page_but_keeps_its_lists(app, organise
     assert "Archief" in organiser.get("/beheer/").get_data(as_text=True)
     post_form(organiser, "/beheer/bijeenkomsten/zwolle/terughalen", "/beheer/bijeenkomsten/zwolle")
     assert "/bijeenkomsten/zwolle" in client.get("/").get_data(as_text=True)
+
+
+def test_a_meeting_still_to_come_is_cancelled_not_archived(app, organiser, meetings):
+    client = new_client(app)
+    add_registration(meetings["zwolle"], "Bram Jansen")
+    page = organiser.get("/beheer/bijeenkomsten/zwolle").get_data(as_text=True)
+    assert "/bijeenkomsten/zwolle/archiveren" not in page
+    assert "Na de bijeenkomst kunt u hem hier archiveren" in page
+    refused = post_form(organiser, "/beheer/bijeenkomsten/zwolle/archiveren",
+                        "/beheer/bijeenkomsten/zwolle")
+    assert urlsplit(refused.location).path == "/beheer/bijeenkomsten/zwolle"
+    shown = organiser.get("/beheer/bijeenkomsten/zwolle").get_data(as_text=True)
+    assert "Een bijeenkomst die nog moet komen, kunt u niet archiveren" in shown
+    fresh()
+    assert get_meeting("zwolle").is_archived is False
+    assert "/bijeenkomsten/zwolle" in client.get("/").get_data(as_text=True)
+    delete_page = organiser.get("/beheer/bijeenkomsten/zwolle/verwijderen").get_data(
+        as_text=True)
+    assert "Gaat hij niet door? Annuleer hem dan" in delete_page
+    assert "U kunt hem archiveren" not in delete_page
+    # Once cancelled (everyone has been told), it may go to the archive.
+    post_form(organiser, "/beheer/bijeenkomsten/zwolle/annuleren")
+    post_form(organiser, "/beheer/bijeenkomsten/zwolle/archiveren", "/beheer/bijeenkomsten/zwolle")
+    fresh()
+    assert get_meeting("zwolle").is_archived is True
 
 
 def test_only_a_meeting_nobody_registered_for_can_be_deleted(app, organiser, meetings,

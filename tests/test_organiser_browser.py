@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from regio.registrations.tickets import ticket_token
-from tests.browser import needs_chromium
+from tests.browser import needs_chromium, open_page
 from tests.conftest import PASSWORD
 from tests.organiser_support import add_registration
 
@@ -53,6 +53,32 @@ def test_organiser_pages_fit_a_phone(server, small_phone, make_organiser, meetin
         small_phone.goto(server + path)
         assert fits(small_phone), path
     assert small_phone.problems == []
+
+
+def test_the_attendee_list_fits_a_desktop_and_keeps_room_for_names(server, browser,
+                                                                   make_organiser, meetings):
+    for n, (name, organisation) in enumerate((
+            ("Jonkheer Reinier Willem Frederik Hendrik Theodoor van Aerssen Beijeren",
+             "Ouderraad Montessorischool Utrecht-Oost"),
+            ("Anna de Vries", "Samenwerkingsverband Passend Onderwijs Voortgezet Onderwijs "
+                              "Utrecht en Omstreken, afdeling Ondersteuning"),
+            ("李华", None))):
+        add_registration(meetings["zwolle"], name, f"deelnemer{n:04d}@school{n}.example.nl",
+                         organisation=organisation)
+    desktop = open_page(browser, width=1280, height=900)
+    try:
+        log_in(desktop, server, make_organiser("admin", email="beheer@ocw-regio.nl").email)
+        desktop.goto(server + "/beheer/bijeenkomsten/zwolle")
+        scroll, width, name_width = desktop.evaluate("""() => {
+            const box = document.querySelector('.table-scroll');
+            const name = document.querySelector('table.attendees tbody td');
+            return [box.scrollWidth, box.clientWidth, name.getBoundingClientRect().width]; }""")
+        assert scroll <= width  # no sideways scrolling inside the list
+        assert name_width >= 160  # a name is a few words a line, not one
+        assert "deelnemer0000<wbr>@school0.example.nl" in desktop.content()
+        assert desktop.problems == []
+    finally:
+        desktop.context.close()
 
 
 def test_focus_is_visible(server, small_phone, make_organiser):

@@ -52,6 +52,25 @@ def test_dashboard_shows_figures_per_meeting(organiser, crowd):
     assert "<td>poster</td><td class=\"num\">2</td>" in block
 
 
+def test_registered_figure_adds_up_with_the_waiting_list_and_the_tables(organiser, meetings):
+    zwolle = meetings["zwolle"]
+    fresh()
+    zwolle.capacity = 2
+    db.session.commit()
+    add_registration(zwolle, "Anna de Vries", "anna@school.nl", role="po", source="poster")
+    add_registration(zwolle, "Bram Jansen", "bram@school.nl", role="vo", confirmed=False)
+    add_registration(zwolle, "Cor Smit", "cor@ouders.nl", role="ouder", source="brief")
+    page = organiser.get("/beheer/").get_data(as_text=True)
+    block = page[page.index(">Zwolle</a>"):page.index(">Den Bosch</a>")]
+    registered = figure(page, "Aangemeld", block)
+    assert registered == 3
+    assert registered == sum(figure(page, label, block)
+                             for label in ("Bevestigd", "Onbevestigd", "Wachtlijst"))
+    per_role = block[block.index("Per rol"):block.index("Per bron")]
+    assert sum(int(n) for n in re.findall(r'<td class="num">(\d+)</td>', per_role)) == 3
+    assert "2 van 2 plaatsen bezet" in block
+
+
 def test_charts_are_svg_with_a_text_alternative_and_no_style_attributes(organiser, crowd):
     page = organiser.get("/beheer/").get_data(as_text=True)
     assert '<svg class="chart" role="img" aria-label="Aanmeldingen per dag' in page
@@ -75,6 +94,16 @@ def test_report_has_counts_only(organiser, crowd):
     assert zwolle == {("po", "poster"): (1, 0, 0, 1), ("vo", "poster"): (1, 0, 0, 0),
                       ("ouder", "brief"): (0, 1, 0, 0), ("go", ""): (0, 0, 0, 0)}
     assert b"anna" not in body.lower() and b"@" not in body
+
+
+def test_report_lists_the_roles_in_the_order_of_the_form(organiser, crowd):
+    rows = list(csv.reader(io.StringIO(organiser.get("/beheer/rapportage.csv").get_data(
+        as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert [r[3] for r in rows[1:] if r[0] == "zwolle"] == ["po", "vo", "go", "ouder"]
+    page = organiser.get("/beheer/rapportage").get_data(as_text=True)
+    shown = page[page.index("<tbody>"):page.index('class="totals"')]
+    assert shown.index("primair onderwijs") < shown.index("voortgezet onderwijs") \
+        < shown.index("gespecialiseerd onderwijs") < shown.index("ouder")
 
 
 def test_formula_looking_source_is_neutralised_in_the_report(organiser, meetings):

@@ -122,6 +122,34 @@ def test_bad_value_gets_a_message_beside_the_field(organiser, attendees, field, 
     assert zwolle().start_time is None and zwolle().capacity is None
 
 
+def errors_shown(page: str) -> dict[str, str]:
+    return {field: " ".join(text.split()) for field, text in re.findall(
+        r'<p class="error" id="(\w+)-error">.*?</span>(.*?)</p>', page, re.S)}
+
+
+@pytest.mark.parametrize("changes,expected", [
+    # Two values that cannot be read and one rule broken: all three at once.
+    ({"capacity": "veel", "start_time": "25:00", "registration_opens_at": "morgen"},
+     {"capacity", "start_time", "registration_opens_at"}),
+    # Rules only: the window closes after the start, and fewer places than are taken.
+    ({"start_time": "10:00", "end_time": "09:00", "capacity": "2",
+      "registration_closes_at": "2099-01-01 10:00"},
+     {"end_time", "capacity", "registration_closes_at"}),
+    # A date that cannot be read: the window waits for it, the capacity does not.
+    ({"date": "4 april", "capacity": "2", "registration_closes_at": "2099-01-01 10:00"},
+     {"date", "capacity"}),
+])
+def test_every_mistake_in_the_settings_is_shown_at_once(organiser, attendees, changes,
+                                                       expected):
+    page = post_settings(organiser, **changes).get_data(as_text=True)
+    shown = errors_shown(page)
+    assert set(shown) == expected, shown
+    start = page.index('class="error-summary"')
+    summary = page[start:page.index("</ul>", start)]
+    assert all(f'href="#{field}"' in summary for field in expected)
+    assert zwolle().capacity is None  # nothing saved
+
+
 def test_cancel_asks_first_and_mails_everyone_active(organiser, attendees):
     url = PAGE + "/annuleren"
     page = organiser.get(url).get_data(as_text=True)

@@ -152,7 +152,10 @@ def render_xlsx(rows: Iterable[tuple], *, columns: Sequence[Column], text: Sheet
 
 
 def _sheet_title(title: str) -> str:
-    return "".join(c for c in title if c not in "[]:*?/\\")[:31] or "lijst"
+    """Excel's rules for a tab: at most 31 characters, none of []:*?/\\, and no apostrophe
+    at either end; cut after a word, the tab does not end in a space."""
+    name = "".join(c for c in title if c not in "[]:*?/\\")[:31]
+    return name.strip().strip("'").strip() or "lijst"
 
 
 def _header_text(text: str) -> str:

@@ -90,12 +90,13 @@ def suggest_slug(city: str) -> str:
 
 def copy_of(meeting: Meeting) -> MeetingInput:
     """A new meeting that starts from `meeting`: everything but the date, the slug and the
-    registration window (it belongs to the date)."""
+    registration window (it belongs to the date). The slug is left empty, so it is made from
+    the city as saved: a copy for another city must not keep the first city's web address."""
     return MeetingInput(
         title=meeting.title, start=clock(meeting.start_time), end=clock(meeting.end_time),
         venue=meeting.venue, address=meeting.address or "", city=meeting.city,
         capacity="" if meeting.capacity is None else str(meeting.capacity),
-        description=meeting.description or "", slug=suggest_slug(meeting.city))
+        description=meeting.description or "")
 
 
 def _text_errors(given: MeetingInput) -> list[MeetingError]:
@@ -195,10 +196,20 @@ def add_meeting(given: MeetingInput, *, actor: str, today: date, now: datetime,
     return meeting
 
 
-def set_archived(meeting: Meeting, archived: bool, *, actor: str, now: datetime) -> None:
-    """Archive (hidden from the home page; lists and exports stay) or bring it back."""
+def can_archive(meeting: Meeting, today: date) -> bool:
+    """A meeting that has been, or that was cancelled. One still to come would go on taking
+    registrations through its link and QR codes, out of the home page and the dashboard."""
+    return meeting.is_cancelled or meeting.is_past(today)
+
+
+def set_archived(meeting: Meeting, archived: bool, *, actor: str, now: datetime,
+                 today: date) -> None:
+    """Archive (hidden from the home page and the dashboard; lists and exports stay) or bring
+    it back. Raises MeetingError('archive_upcoming') for a meeting still to come."""
     if meeting.is_archived == archived:
         return
+    if archived and not can_archive(meeting, today):
+        raise MeetingError("archive_upcoming")
     meeting.is_archived = archived
     audit.record(actor, events.ARCHIVED if archived else events.RESTORED,
                  meeting.slug, now=now)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from regio import audit
 from regio.db import db, lock_row
-from regio.errors import MeetingError
+from regio.errors import MeetingError, MeetingErrors
 from regio.i18n import meeting_tz
 from regio.mail.outbox import Kind
 from regio.meetings.models import Meeting
@@ -141,49 +141,64 @@ REQUIRED_TEXT = ("title", "venue", "city")
 WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at")
 
 
-def _validate(meeting: Meeting, values: dict) -> None:
+def change_errors(meeting: Meeting, values: dict) -> list[MeetingError]:
+    """Everything wrong with `values` (MeetingChanges.given()) for `meeting`, at most one error
+    per field, so a form can say it all at once."""
+    errors: list[MeetingError] = []
+
+    def add(error: MeetingError) -> None:
+        if not any(known.field == error.field for known in errors):
+            errors.append(error)
+
     for name, limit in TEXT_LIMITS.items():
         if name in values and values[name] is not None:
             text = values[name]
             allowed = "\r\n\t" if name == "description" else ""
             if not isinstance(text, str) or any(
                     (ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in text):
-                raise MeetingError("bad_text", field=name)
-            if len(text) > limit:
-                raise MeetingError("too_long", field=name, limit=limit)
-            if name in REQUIRED_TEXT and not text.strip():
-                raise MeetingError("required", field=name)
+                add(MeetingError("bad_text", field=name))
+            elif len(text) > limit:
+                add(MeetingError("too_long", field=name, limit=limit))
+            elif name in REQUIRED_TEXT and not text.strip():
+                add(MeetingError("required", field=name))
     for name in REQUIRED_TEXT:
         if name in values and values[name] is None:
-            raise MeetingError("required", field=name)
-    if "date" in values and not isinstance(values["date"], date):
-        raise MeetingError("bad_date", field="date")
+            add(MeetingError("required", field=name))
+    date_ok = "date" not in values or isinstance(values["date"], date)
+    if not date_ok:
+        add(MeetingError("bad_date", field="date"))
     start = values.get("start_time", meeting.start_time)
     end = values.get("end_time", meeting.end_time)
     if end is not None and start is None:
-        raise MeetingError("end_without_start", field="end_time")
-    if start is not None and end is not None and end <= start:
-        raise MeetingError("end_before_start", field="end_time")
+        add(MeetingError("end_without_start", field="end_time"))
+    elif start is not None and end is not None and end <= start:
+        add(MeetingError("end_before_start", field="end_time"))
+    window_ok = date_ok  # the window is measured against the day and its start
     for name in WINDOW_FIELDS:
         moment = values.get(name)
         if moment is not None and not (isinstance(moment, datetime) and moment.tzinfo):
-            raise MeetingError("bad_moment", field=name)
-    if any(name in values for name in ("date", "start_time", *WINDOW_FIELDS)):
-        errors = window_errors(
-            values.get("registration_opens_at", meeting.registration_opens_at),
-            values.get("registration_closes_at", meeting.registration_closes_at),
-            day=values.get("date", meeting.date), start=start, tz=meeting_tz(),
-            fields=WINDOW_FIELDS)
-        if errors:
-            raise errors[0]
+            add(MeetingError("bad_moment", field=name))
+            window_ok = False
+    if window_ok and any(name in values for name in ("date", "start_time", *WINDOW_FIELDS)):
+        for error in window_errors(
+                values.get("registration_opens_at", meeting.registration_opens_at),
+                values.get("registration_closes_at", meeting.registration_closes_at),
+                day=values.get("date", meeting.date), start=start, tz=meeting_tz(),
+                fields=WINDOW_FIELDS):
+            add(error)
     if "capacity" in values and values["capacity"] is not None:
         capacity = values["capacity"]
-        if not isinstance(capacity, int) or capacity < 0:
-            raise MeetingError("bad_capacity", field="capacity")
-        if capacity > MAX_CAPACITY:
-            raise MeetingError("bad_capacity", field="capacity")
-        if capacity < meeting.taken:
-            raise MeetingError("capacity_below_taken", field="capacity", taken=meeting.taken)
+        if not isinstance(capacity, int) or capacity < 0 or capacity > MAX_CAPACITY:
+            add(MeetingError("bad_capacity", field="capacity"))
+        elif capacity < meeting.taken:
+            add(MeetingError("capacity_below_taken", field="capacity", taken=meeting.taken))
+    return errors
+
+
+def _validate(meeting: Meeting, values: dict) -> None:
+    errors = change_errors(meeting, values)
+    if errors:
+        raise MeetingErrors(errors)
 
 
 def confirmed_count(meeting: Meeting) -> int:

@@ -105,11 +105,14 @@ class CampaignForm(Form):
 
 
 def attach_error(form, error) -> None:
-    """Show a domain error beside its field, or above the form when it names none."""
+    """Show a domain error beside its field, or above the form when it names none; each of
+    several (MeetingErrors) beside its own."""
+    from regio.errors import each_error
     from regio.messages import message_for
 
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, message_for(error)]
-    else:
-        form.form_errors.append(message_for(error))
+    for one in each_error(error):
+        target = getattr(form, one.field, None) if one.field else None
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*target.errors, message_for(one)]
+        else:
+            form.form_errors.append(message_for(one))

@@ -17,6 +17,7 @@ from regio.meetings.creation import (
     InvalidMeeting,
     MeetingInput,
     add_meeting,
+    can_archive,
     copy_of,
     delete_meeting,
     ever_registered,
@@ -86,9 +87,15 @@ def _archive(slug: str, archived: bool, done: str):
     meeting = load_meeting(slug)
     if ActionForm().validate_on_submit():
         begin_write()
-        set_archived(meeting, archived, actor=actor(), now=utc_now())
-        db.session.commit()
-        flash(done, "success")
+        now = utc_now()
+        try:
+            set_archived(meeting, archived, actor=actor(), now=now, today=local_today(now))
+        except MeetingError as error:
+            db.session.rollback()
+            flash(message_for(error), "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
     return redirect(url_for("organiser.meeting", slug=meeting.slug))
 
 
@@ -112,7 +119,8 @@ def meeting_delete(slug: str):
     form = ActionForm()
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("organiser/meeting_delete.html", meeting=meeting, form=form,
-                               allowed=not ever_registered(meeting))
+                               allowed=not ever_registered(meeting),
+                               archivable=can_archive(meeting, local_today()))
     begin_write()
     try:
         delete_meeting(meeting, actor=actor(), now=utc_now())

@@ -10,13 +10,14 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from regio.db import begin_write, db, utc_now
-from regio.errors import MeetingError
+from regio.errors import MeetingError, MeetingErrors
 from regio.i18n import clock, local_today, long_date, long_moment, meeting_tz, moment_input
 from regio.labels import FIELD_LABELS
 from regio.meetings.models import Meeting
 from regio.meetings.services import (
     WINDOW_FIELDS,
     MeetingChanges,
+    change_errors,
     list_meetings,
     parse_clock,
     parse_moment,
@@ -51,13 +52,15 @@ def settings_form_for(meeting: Meeting) -> MeetingSettingsForm:
 OPTIONAL_FIELDS = ("title", "description", "city", *WINDOW_FIELDS)
 
 
-def changes_from_form(form: MeetingSettingsForm) -> MeetingChanges:
-    """Read the form as the CLI reads its options; a bad value is a MeetingError."""
+def changes_from_form(meeting: Meeting, form: MeetingSettingsForm) -> MeetingChanges:
+    """Read the form as the CLI reads its options. Every value that cannot be read, and every
+    rule the readable ones break, is raised at once as MeetingErrors, each for its field."""
     text = {name: (getattr(form, name).data or "").strip() for name in
             ("date", "start_time", "end_time", "venue", "address", "capacity",
              *OPTIONAL_FIELDS)}
     posted = {name for name in OPTIONAL_FIELDS if form[name].raw_data}
     changes = MeetingChanges()
+    unread: list[MeetingError] = []  # a field left out of `changes`: its value is unknown
     for name in ("title", "city"):
         if name in posted:
             setattr(changes, name, text[name])  # empty: the service says it is required
@@ -65,23 +68,46 @@ def changes_from_form(form: MeetingSettingsForm) -> MeetingChanges:
         changes.description = text["description"] or None
     for name in WINDOW_FIELDS:
         if name in posted:
-            setattr(changes, name,
-                    parse_moment(text[name], name, meeting_tz()) if text[name] else None)
+            try:
+                setattr(changes, name,
+                        parse_moment(text[name], name, meeting_tz()) if text[name] else None)
+            except MeetingError as error:
+                unread.append(error)
     try:
         changes.date = date.fromisoformat(text["date"])
     except ValueError:
-        raise MeetingError("bad_date", field="date") from None
+        unread.append(MeetingError("bad_date", field="date"))
     for name in ("start_time", "end_time"):
-        setattr(changes, name, parse_clock(text[name], name) if text[name] else None)
+        try:
+            setattr(changes, name, parse_clock(text[name], name) if text[name] else None)
+        except MeetingError as error:
+            unread.append(error)
     changes.venue = text["venue"]
     changes.address = text["address"] or None
     capacity = text["capacity"]
     if capacity and not (capacity.isascii() and capacity.isdigit()):
-        raise MeetingError("bad_capacity", field="capacity")
-    changes.capacity = int(capacity) if capacity else None
+        unread.append(MeetingError("bad_capacity", field="capacity"))
+    else:
+        changes.capacity = int(capacity) if capacity else None
     if form.is_open.data in ("y", "n"):
         changes.is_open = form.is_open.data == "y"
+    if unread:
+        raise MeetingErrors(unread + _rules_broken(meeting, changes, unread))
     return changes
+
+
+# A rule about these fields is measured against those it depends on: while one of those could
+# not be read, the rule is left until it can.
+_DEPENDS_ON = {"end_time": {"start_time"},
+               **{name: {"date", "start_time", *WINDOW_FIELDS} for name in WINDOW_FIELDS}}
+
+
+def _rules_broken(meeting: Meeting, changes: MeetingChanges,
+                  unread: list[MeetingError]) -> list[MeetingError]:
+    """What the readable values break, besides the fields that could not be read."""
+    bad = {error.field for error in unread}
+    return [error for error in change_errors(meeting, changes.given())
+            if error.field not in bad and not _DEPENDS_ON.get(error.field, set()) & bad]
 
 
 BACK = "terug"
@@ -168,7 +194,7 @@ def meeting_settings(slug: str):
         return render_meeting(found, settings=form)
     begin_write()
     try:
-        changes = changes_from_form(form)
+        changes = changes_from_form(found, form)
         differences = describe_changes(found, changes)
         to_mail = people_to_mail(found, changes)
         result = update_meeting(found, changes, actor=actor(), now=utc_now())

@@ -15,7 +15,7 @@ from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 
 from regio.db import begin_write, db, utc_now
-from regio.errors import MeetingError
+from regio.errors import MeetingError, MeetingErrors, each_error
 from regio.forms import Form
 from regio.i18n import clock, long_moment
 from regio.meetings.services import parse_clock
@@ -31,6 +31,7 @@ from regio.programme.services import (
     ItemFields,
     add_item,
     change_item,
+    item_errors,
     remove_item,
     set_opening,
     workshop_counts,
@@ -53,10 +54,10 @@ class ItemForm(Form):
     title = StringField(_l("Titel"))
     start = StringField(_l("Begintijd"))
     end = StringField(_l("Eindtijd"))
-    round = StringField(_l("Ronde (leeg: voor iedereen tegelijk)"))
-    capacity = StringField(_l("Aantal plaatsen (leeg: geen grens)"))
+    round = StringField(_l("Ronde"))
+    capacity = StringField(_l("Aantal plaatsen"))
     roles = SelectMultipleField(
-        _l("Alleen voor (niets aangevinkt: voor iedereen)"),
+        _l("Alleen voor"),
         choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
         validate_choice=False)
@@ -73,21 +74,35 @@ class ItemForm(Form):
                    speaker=item.speaker or "", description=item.description or "")
 
     def fields(self) -> ItemFields:
-        """The item as the service takes it; a bad value is a MeetingError for its field."""
+        """The item as the service takes it. Every value that cannot be read, and every rule
+        the readable ones break, is raised at once as MeetingErrors, each for its field."""
+        unread: list[MeetingError] = []
         numbers = {}
         for name, code in (("round", "bad_round"), ("capacity", "bad_capacity")):
             text = (self[name].data or "").strip()
             if text and not (text.isascii() and text.isdigit() and len(text) <= 6):
-                raise MeetingError(code, field=name, high=9)
+                unread.append(MeetingError(code, field=name, high=9))
+                text = ""
             numbers[name] = int(text) if text else None
         roles = tuple(self.roles.data or ())
         if any(role not in ROLES for role in roles):
-            raise MeetingError("bad_roles", field="roles")
-        return ItemFields(
-            title=self.title.data or "", start_time=parse_clock(self.start.data, "start"),
-            end_time=parse_clock(self.end.data, "end"), roles=roles,
-            room=self.room.data, speaker=self.speaker.data,
-            description=self.description.data, **numbers)
+            unread.append(MeetingError("bad_roles", field="roles"))
+            roles = ()
+        times = {}
+        for name, field_name in (("start_time", "start"), ("end_time", "end")):
+            try:
+                times[name] = parse_clock(self[field_name].data, field_name)
+            except MeetingError as error:
+                unread.append(error)
+                times[name] = None
+        fields = ItemFields(
+            title=self.title.data or "", roles=roles, room=self.room.data,
+            speaker=self.speaker.data, description=self.description.data, **times, **numbers)
+        if unread:
+            bad = {error.field for error in unread}
+            raise MeetingErrors(unread + [error for error in item_errors(fields)
+                                          if _FIELDS.get(error.field, error.field) not in bad])
+        return fields
 
 
 def _item(meeting, item_id: int) -> ProgrammeItem:
@@ -177,8 +192,9 @@ def _save(meeting, form: ItemForm, item: ProgrammeItem | None):
             invites = change_item(item, fields, actor=actor(), now=utc_now())
     except MeetingError as error:
         db.session.rollback()
-        attach_error(form, MeetingError(error.code, field=_FIELDS.get(error.field, error.field),
-                                        **error.params))
+        attach_error(form, MeetingErrors([
+            MeetingError(one.code, field=_FIELDS.get(one.field, one.field), **one.params)
+            for one in each_error(error)]))
         return _page(meeting, form, item=item, status=422)
     db.session.commit()
     flash(ngettext("Het programma is bijgewerkt. %(num)s persoon krijgt een bijgewerkte "

@@ -23,13 +23,14 @@ from regio.exports import (
 from regio.exports.signin import Group, Section, render_sections
 from regio.exports.tables import SheetText
 from regio.i18n import long_date, meeting_title, time_range
+from regio.meetings.creation import slugify
 from regio.organiser import bp
 from regio.organiser.access import actor, require
 from regio.organiser.loading import load_meeting
 from regio.programme.lists import RoomList, room_lists, workshop_rows
 from regio.programme.models import ProgrammeItem
 
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
+MIMETYPES = {"csv": "text/csv",  # Flask adds "; charset=utf-8" to a text type
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "pdf": "application/pdf"}
 
@@ -74,8 +75,18 @@ def workshop_list(slug: str, item_id: int, fmt: str):
             title=item.title, heading=header.heading, footer=header.footer))
     response = Response(stream_with_context(body), mimetype=MIMETYPES[fmt])
     response.headers.set("Content-Disposition", "attachment",
-                         filename=f"{meeting.slug}-workshop-{item.id}.{fmt}")
+                         filename=f"{workshop_file_name(meeting, item)}.{fmt}")
     return response
+
+
+def workshop_file_name(meeting, item: ProgrammeItem) -> str:
+    """'workshop-utrecht-2027-02-16-ronde-1-het-opp-in-de-praktijk': six downloads of one day
+    stay apart in a Downloads folder, each saying which workshop it is."""
+    title = slugify(item.title)
+    if len(title) > 40:  # cut after a whole word
+        title = title[:41].rsplit("-", 1)[0]
+    title = title or str(item.id)
+    return f"workshop-{meeting.slug}-{meeting.date}-ronde-{item.round}-{title}"
 
 
 def _room_section(meeting, room: RoomList, now) -> Section:

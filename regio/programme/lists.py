@@ -14,6 +14,7 @@ from regio.exports import ExportRow
 from regio.programme.models import ChoiceStatus, ProgrammeItem, WorkshopChoice
 from regio.programme.seats import programme_of
 from regio.registrations.models import Registration, Status
+from regio.registrations.search import by_name
 
 _COLUMNS = (Registration.name, Registration.email, Registration.role, Registration.organisation,
             Registration.status, Registration.source, Registration.created_at,
@@ -21,16 +22,16 @@ _COLUMNS = (Registration.name, Registration.email, Registration.role, Registrati
 
 
 def workshop_rows(workshop: ProgrammeItem, *, waiting: bool = True) -> Iterator[ExportRow]:
-    """Everyone in the workshop: first those with a place, by name, then (unless `waiting` is
-    False) its waiting list in order; their status is `waiting` for a place on the workshop's
-    waiting list."""
+    """Everyone in the workshop: first those with a place, by name as a phone book files it
+    (as on the meeting's presentielijst), then (unless `waiting` is False) its waiting list in
+    order; their status is `waiting` for a place on the workshop's waiting list."""
     stmt = (select(*_COLUMNS, WorkshopChoice.status)
             .join(WorkshopChoice, WorkshopChoice.registration_id == Registration.id)
             .where(WorkshopChoice.workshop_id == workshop.id,
                    WorkshopChoice.status.in_(
                        ChoiceStatus.ALL if waiting else (ChoiceStatus.CHOSEN,)))
-            .order_by(WorkshopChoice.status, WorkshopChoice.waiting_since, Registration.name,
-                      Registration.id)
+            .order_by(WorkshopChoice.status, WorkshopChoice.waiting_since,
+                      *by_name(db.session.get_bind().dialect.name))
             .execution_options(yield_per=500))
     for (name, email, role, organisation, status, source, created, checked_in,
          choice) in db.session.execute(stmt):
@@ -61,20 +62,21 @@ def room_key(room: str | None) -> tuple:
 
 
 def room_lists(meeting_id: int) -> list[RoomList]:
-    """Per room, its workshops and the people with a place in each, sorted by name: the
-    sign-in sheets at the rooms' doors. People waiting for a place are not on them."""
+    """Per room, its workshops and the people with a place in each, by name as a phone book
+    files it ("Jan de Vries" under V, as on the meeting's presentielijst): the sign-in sheets
+    at the rooms' doors. People waiting for a place are not on them."""
     workshops = [item for item in programme_of(meeting_id) if item.round is not None]
     people: dict[int, list[ExportRow]] = {item.id: [] for item in workshops}
     stmt = (select(WorkshopChoice.workshop_id, *_COLUMNS)
             .join(WorkshopChoice, WorkshopChoice.registration_id == Registration.id)
             .where(WorkshopChoice.workshop_id.in_(list(people)),
-                   WorkshopChoice.status == ChoiceStatus.CHOSEN))
+                   WorkshopChoice.status == ChoiceStatus.CHOSEN)
+            .order_by(*by_name(db.session.get_bind().dialect.name)))
     for workshop_id, name, email, role, organisation, status, source, created, checked_in \
             in db.session.execute(stmt):
         people[workshop_id].append(ExportRow(name or "", email or "", role, organisation or "",
                                              status, source or "", created, checked_in))
     rooms: dict[str | None, RoomList] = {}
     for item in workshops:  # in the order of the day
-        rows = sorted(people[item.id], key=lambda row: (row.name.casefold(), row.name))
-        rooms.setdefault(item.room, RoomList(item.room)).workshops.append((item, rows))
+        rooms.setdefault(item.room, RoomList(item.room)).workshops.append((item, people[item.id]))
     return [rooms[room] for room in sorted(rooms, key=room_key)]

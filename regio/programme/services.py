@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from regio import audit
 from regio.db import db, lock_row
-from regio.errors import MeetingError
+from regio.errors import MeetingError, MeetingErrors
 from regio.meetings.models import Meeting
 from regio.meetings.services import MAX_CAPACITY
 from regio.programme import seats
@@ -59,28 +59,39 @@ def parse_roles(text: str | None) -> tuple[str, ...]:
     return roles
 
 
-def _validate(fields: ItemFields, *, taken: int = 0) -> None:
+def item_errors(fields: ItemFields, *, taken: int = 0) -> list[MeetingError]:
+    """Everything wrong with an item, at most one error per field (a time left None could
+    not be read: nothing is measured against it)."""
+    errors: list[MeetingError] = []
     for name, limit in TEXT_LIMITS.items():
         text = getattr(fields, name)
         if text is None:
             continue
         if any(ord(char) < 32 and char not in "\n\r\t" for char in text):
-            raise MeetingError("bad_text", field=name)
-        if len(text) > limit:
-            raise MeetingError("too_long", field=name, limit=limit)
-    if not fields.title.strip():
-        raise MeetingError("required", field="title")
-    if fields.end_time <= fields.start_time:
-        raise MeetingError("end_before_start", field="end_time")
+            errors.append(MeetingError("bad_text", field=name))
+        elif len(text) > limit:
+            errors.append(MeetingError("too_long", field=name, limit=limit))
+    if not fields.title.strip() and not any(e.field == "title" for e in errors):
+        errors.append(MeetingError("required", field="title"))
+    if fields.start_time is not None and fields.end_time is not None \
+            and fields.end_time <= fields.start_time:
+        errors.append(MeetingError("end_before_start", field="end_time"))
     if fields.round is not None and not 1 <= fields.round <= MAX_ROUND:
-        raise MeetingError("bad_round", field="round", high=MAX_ROUND)
+        errors.append(MeetingError("bad_round", field="round", high=MAX_ROUND))
     if fields.capacity is not None:
         if not 0 <= fields.capacity <= MAX_CAPACITY:
-            raise MeetingError("bad_capacity", field="capacity")
-        if fields.capacity < taken:
-            raise MeetingError("capacity_below_taken", field="capacity", taken=taken)
+            errors.append(MeetingError("bad_capacity", field="capacity"))
+        elif fields.capacity < taken:
+            errors.append(MeetingError("capacity_below_taken", field="capacity", taken=taken))
     if any(role not in ROLES for role in fields.roles):
-        raise MeetingError("bad_roles", field="roles")
+        errors.append(MeetingError("bad_roles", field="roles"))
+    return errors
+
+
+def _validate(fields: ItemFields, *, taken: int = 0) -> None:
+    errors = item_errors(fields, taken=taken)
+    if errors:
+        raise MeetingErrors(errors)
 
 
 def add_item(meeting: Meeting, fields: ItemFields, *, actor: str,
