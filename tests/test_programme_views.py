@@ -58,6 +58,9 @@ def test_forged_and_missing_picks_get_a_dutch_message_beside_the_field(client, m
         str(items["hoorrecht"].id): "een van de workshops van deze ronde",  # another round
         "99999": "een van de workshops van deze ronde",
         "1; DROP TABLE": "een van de workshops van deze ronde",
+        "¹": "een van de workshops van deze ronde",  # isdigit() says yes, int() says no
+        "-1": "een van de workshops van deze ronde",
+        "99999999999999999999": "een van de workshops van deze ronde",
         "": "Kies een workshop voor ronde 1",
     }
     for value, words in cases.items():
@@ -123,6 +126,12 @@ def test_the_personal_page_shows_the_day_and_switches(client, meetings):
         "workshop": str(items["ouders"].id)}, follow_redirects=True)
     assert "niet voor uw groep" in forged.get_data(as_text=True)
     assert db.session.get(ProgrammeItem, items["ouders"].id).taken == 0
+    for ronde, workshop in (("¹", str(items["po"].id)), ("1", "²"), ("-1", "1"), ("1", "")):
+        odd = client.post(f"/aanmelding/{token}/workshop", data={
+            "csrf_token": csrf_token(client, f"/aanmelding/{token}"), "ronde": ronde,
+            "workshop": workshop})
+        assert odd.status_code == 303, (ronde, workshop)
+    assert choices(person)[1] == ("Het OPP in het vo", "chosen")
 
 
 def _token_from_outbox() -> str:

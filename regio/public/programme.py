@@ -32,11 +32,12 @@ bp.app_template_global("for_groups")(for_groups)
 
 def parse_id(value) -> int | None:
     """A workshop id as a form sends it: None when nothing was sent, 0 (no workshop's id)
-    for anything that is not a number, such as a forged value."""
+    for anything that is not a number, such as a forged value. Only ASCII digits count:
+    `str.isdigit` also says yes to '¹' and '²', which `int` refuses."""
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return None
-    return int(text) if text.isdigit() and len(text) <= MAX_ID_DIGITS else 0
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS else 0
 
 
 class ProgrammeForm(RegistrationForm):
