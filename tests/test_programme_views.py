@@ -10,6 +10,7 @@ from regio.db import db
 from regio.programme.models import ProgrammeItem
 from regio.programme.services import ItemFields, change_item
 from regio.registrations.models import Registration
+from regio.registrations.services import add_personal_link
 from tests.conftest import csrf_token
 from tests.programme_support import choices, day, sign_up, taken
 
@@ -132,6 +133,21 @@ def test_the_personal_page_shows_the_day_and_switches(client, meetings):
             "workshop": workshop})
         assert odd.status_code == 303, (ronde, workshop)
     assert choices(person)[1] == ("Het OPP in het vo", "chosen")
+
+
+def test_the_personal_page_offers_only_workshops_the_switch_accepts(client, meetings, now):
+    """A parent whose round has a parents' workshop with room is not offered another
+    workshop's waiting list: the switch would refuse it ("vol, kies een andere")."""
+    zwolle = meetings["zwolle"]
+    items = day(zwolle, capacity=1)
+    parent = sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]}, role="ouder")
+    sign_up(zwolle, 2, {1: items["vo"], 2: items["hoorrecht"]}, role="vo")  # vo is full now
+    token = add_personal_link(parent, now=now)
+    db.session.commit()
+    page = client.get(f"/aanmelding/{token}").get_data(as_text=True)
+    assert f'name="workshop" id="wissel-1-{items["ouders"].id}"' in page
+    assert f'id="wissel-1-{items["vo"].id}"' not in page
+    assert "vol: u komt op de wachtlijst" not in page
 
 
 def _token_from_outbox() -> str:

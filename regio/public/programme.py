@@ -160,10 +160,12 @@ def personal_programme(registration) -> list[DayPart]:
         seen.add(item.round)
         choice = choices.get(item.round)
         current = choice.workshop if choice else None
+        # Only what the switch would accept for this person's role: a full workshop is
+        # offered (as a waiting list) only when no workshop of theirs has room.
         alternatives = () if item.round in closed else tuple(
             w for w in rounds[item.round]
-            if w is not current and w.is_open_to(registration.role)
-            and seats.choosable(w, rounds[item.round]))
+            if w is not current
+            and seats.pick_problem(rounds[item.round], w.id, registration.role) is None)
         parts.append(DayPart(current, item.round,
                              bool(choice and choice.status == ChoiceStatus.WAITING),
                              alternatives, closed.get(item.round), item))
