@@ -29,6 +29,10 @@ MESSAGES = {
     "meeting_gone": _l("Deze bijeenkomst bestaat niet meer."),
     "bad_moment": _l("Vul een datum en tijd in als jjjj-mm-dd uu:mm, bijvoorbeeld "
                      "2025-03-03 09:00."),
+    "no_such_date": _l("Deze datum bestaat niet. Kijk of de dag en de maand kloppen."),
+    "moment_out_of_range": _l("Dit jaartal klopt niet. Kies een jaar vanaf %(year)s."),
+    "moment_skipped": _l("Dit tijdstip bestaat niet: die nacht gaat de klok een uur vooruit "
+                         "(van 02:00 naar 03:00). Kies een ander tijdstip."),
     "opens_after_start": _l("Aanmelden moet kunnen voordat de bijeenkomst begint. Kies een "
                             "eerder moment."),
     "closes_after_start": _l("Aanmelden moet stoppen voordat de bijeenkomst begint. Kies een "

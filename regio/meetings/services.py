@@ -40,17 +40,40 @@ _MOMENT_RE = re.compile(
     r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2})[:.]([0-9]{2})(?::[0-9]{2})?$")
 
 
+EARLIEST_YEAR = 2000  # a moment before it is a typo ('0025' for '2025'), not a plan
+
+
 def parse_moment(text: str, field_name: str, tz: ZoneInfo) -> datetime:
-    """A local date and time in `tz` → the moment in UTC; else MeetingError('bad_moment')."""
+    """A local date and time in `tz` → the moment in UTC; else a MeetingError: 'bad_moment'
+    (not written as jjjj-mm-dd uu:mm), 'no_such_date' (30 February) or what `local_moment`
+    refuses."""
     match = _MOMENT_RE.match((text or "").strip())
+    if not match or int(match[2]) > 23 or int(match[3]) > 59:
+        raise MeetingError("bad_moment", field=field_name)
     try:
-        if not match:
-            raise ValueError(text)
-        local = datetime.combine(date.fromisoformat(match[1]),
-                                 time(int(match[2]), int(match[3])), tzinfo=tz)
-        return local.astimezone(UTC)
-    except (ValueError, OverflowError):  # no such date, or out of range in UTC (year 1)
-        raise MeetingError("bad_moment", field=field_name) from None
+        day = date.fromisoformat(match[1])
+    except ValueError:
+        raise MeetingError("no_such_date", field=field_name) from None
+    return local_moment(day, time(int(match[2]), int(match[3])), tz, date_field=field_name)
+
+
+def local_moment(day: date, clock: time, tz: ZoneInfo, *, date_field: str,
+                 time_field: str | None = None) -> datetime:
+    """`day` at `clock` on the wall clock of `tz`, in UTC. Refused: a year before
+    EARLIEST_YEAR ('moment_out_of_range'), and a time the clocks skip in the night summer
+    time begins ('moment_skipped': 02:30 on the last Sunday of March does not exist, and
+    Python would silently read it as 03:30)."""
+    local = datetime.combine(day, clock, tzinfo=tz)
+    try:
+        if day.year < EARLIEST_YEAR:
+            raise OverflowError(day.year)
+        moment = local.astimezone(UTC)
+    except OverflowError:  # out of range in UTC, too (9999-12-31 west of Greenwich)
+        raise MeetingError("moment_out_of_range", field=date_field,
+                           year=EARLIEST_YEAR) from None
+    if moment.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise MeetingError("moment_skipped", field=time_field or date_field)
+    return moment
 
 
 def window_errors(opens: datetime | None, closes: datetime | None, *, day: date,
