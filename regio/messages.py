@@ -20,6 +20,7 @@ MESSAGES = {
     "required": _l("Dit veld is verplicht."),
     "meeting_cancelled": _l("Deze bijeenkomst is geannuleerd."),
     "date_in_past": _l("Kies een datum vanaf vandaag."),
+    "date_too_far": _l("Kies een datum in de komende %(years)s jaar."),
     "bad_slug": _l("Gebruik alleen kleine letters, cijfers en streepjes (-), hoogstens "
                    "%(limit)s tekens, bijvoorbeeld zwolle-2025."),
     "slug_taken": _l("Een andere bijeenkomst heeft dit webadres al. Kies een ander."),

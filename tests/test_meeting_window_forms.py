@@ -134,6 +134,19 @@ def test_a_moment_that_does_not_exist_is_refused_beside_its_field(organiser, mee
         assert (zwolle.registration_opens_at, zwolle.registration_closes_at) == (None, None)
 
 
+def test_a_date_years_ahead_is_refused_in_the_settings_and_the_cli(app, organiser, meetings):
+    """A meeting moved to 9999-12-31 made its public page a 500 (its erase date is no date)."""
+    response = post_settings(organiser, date="9999-12-31")
+    html = response.get_data(as_text=True)
+    assert "Kies een datum in de komende 10 jaar." in (error_of(html, "date") or "")
+    result = app.test_cli_runner().invoke(args=["meeting", "update", "zwolle", "--date",
+                                                "2205-04-10"])
+    assert result.exit_code != 0 and "date_too_far --date" in result.output, result.output
+    fresh()
+    assert get_meeting("zwolle").date == meetings["zwolle"].date
+    assert app.test_client().get("/bijeenkomsten/zwolle").status_code == 200
+
+
 def test_cli_says_why_a_moment_does_not_exist(app, meetings):
     runner = app.test_cli_runner()
     for typed, code in (("2026-02-30 10:00", "no_such_date"),

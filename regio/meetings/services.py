@@ -20,6 +20,14 @@ from regio.registrations.services import invite_sequence, notify, promote_waitin
 
 UNSET = object()
 MAX_CAPACITY = 100_000
+# A meeting further ahead is a typo (2205 for 2025); it also keeps the date plus the retention
+# period, which pages and mails print, within the calendar (9999-12-31 + 90 days is no date).
+MAX_YEARS_AHEAD = 10
+
+
+def date_problem(day: date, today: date) -> str | None:
+    """'date_too_far' for a meeting date more than MAX_YEARS_AHEAD years after `today`."""
+    return "date_too_far" if day.year > today.year + MAX_YEARS_AHEAD else None
 _CLOCK_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
@@ -164,7 +172,7 @@ REQUIRED_TEXT = ("title", "venue", "city")
 WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at")
 
 
-def _validate(meeting: Meeting, values: dict) -> None:
+def _validate(meeting: Meeting, values: dict, today: date) -> None:
     for name, limit in TEXT_LIMITS.items():
         if name in values and values[name] is not None:
             text = values[name]
@@ -181,6 +189,8 @@ def _validate(meeting: Meeting, values: dict) -> None:
             raise MeetingError("required", field=name)
     if "date" in values and not isinstance(values["date"], date):
         raise MeetingError("bad_date", field="date")
+    if "date" in values and date_problem(values["date"], today):
+        raise MeetingError("date_too_far", field="date", years=MAX_YEARS_AHEAD)
     start = values.get("start_time", meeting.start_time)
     end = values.get("end_time", meeting.end_time)
     if end is not None and start is None:
@@ -236,7 +246,7 @@ def update_meeting(meeting: Meeting, changes: MeetingChanges, *, actor: str,
     values = changes.given()
     if meeting.is_cancelled and (values or changes.cancel):
         raise MeetingError("meeting_cancelled")
-    _validate(meeting, values)
+    _validate(meeting, values, now.astimezone(meeting_tz()).date())
     result = UpdateResult()
     for name, value in values.items():
         if getattr(meeting, name) != value:
