@@ -263,6 +263,31 @@ def test_the_invite_and_the_mail_carry_the_personal_programme(meetings, now):
     assert "Ronde 1: Het OPP in het vo, Zaal 2<br>" in html or "Zaal 2</p>" in html
 
 
+def test_a_switch_mails_that_the_persons_own_programme_changed(meetings, now):
+    """Not "something changed about the meeting": the person wonders what, and the meeting
+    itself is as it was."""
+    from regio.mail.messages import build_message
+    from regio.meetings.services import MeetingChanges, update_meeting
+
+    zwolle = meetings["zwolle"]
+    items = day(zwolle)
+    person, _token = book_confirmed(zwolle, 1, items["vo"], items)
+    assert seats.switch(reload(person), 1, items["po"].id, now=now)
+    db.session.commit()
+    message = build_message(mails(Kind.UPDATED, person)[-1], now=now)
+    text = message.get_body(("plain",)).get_content()
+    assert message["Subject"].startswith("Uw programma is gewijzigd: regiobijeenkomst Zwolle")
+    assert "Uw programma voor de regiobijeenkomst in Zwolle is gewijzigd." in text
+    assert "Er is iets veranderd" not in text and "Ronde 1: Het OPP in het po" in text
+    update_meeting(db.session.get(Meeting, zwolle.id), MeetingChanges(address="Stationsweg 1"),
+                   actor="test", now=now)
+    db.session.commit()
+    message = build_message(mails(Kind.UPDATED, person)[-1], now=now)
+    assert message["Subject"].startswith("Gewijzigd: regiobijeenkomst Zwolle")
+    assert "Er is iets veranderd aan de regiobijeenkomst in Zwolle." in \
+        message.get_body(("plain",)).get_content()
+
+
 def test_after_moving_the_person_chooses_again_on_the_new_programme(meetings, now):
     zwolle, rotterdam = meetings["zwolle"], meetings["rotterdam"]
     items = day(zwolle)
