@@ -150,6 +150,22 @@ def test_the_personal_page_offers_only_workshops_the_switch_accepts(client, meet
     assert "vol: u komt op de wachtlijst" not in page
 
 
+def test_switching_to_a_waiting_list_says_the_place_held_is_given_up(client, meetings, now):
+    zwolle = meetings["zwolle"]
+    items = day(zwolle, capacity=1)
+    holder = sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
+    sign_up(zwolle, 2, {1: items["vo"], 2: items["hoorrecht"]}, role="vo")
+    waiter = sign_up(zwolle, 3, {1: items["vo"], 2: items["hoorrecht"]})  # waits for vo
+    pages = {}
+    for who in (holder, waiter):
+        token = add_personal_link(who, now=now)
+        db.session.commit()
+        pages[who.id] = client.get(f"/aanmelding/{token}").get_data(as_text=True)
+    assert "vol: u komt op de wachtlijst, en uw plaats in deze ronde vervalt" in pages[holder.id]
+    assert "vol: u komt op de wachtlijst<" in pages[waiter.id]  # nothing to give up
+    assert "uw plaats in deze ronde vervalt" not in pages[waiter.id]
+
+
 def _token_from_outbox() -> str:
     from regio.mail.models import OutboxMessage
 
