@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time, timedelta
 
+import time_machine
 from sqlalchemy import select
 
 from regio.db import db
+from regio.meetings.models import Meeting
 from regio.programme.models import ProgrammeItem
 from regio.programme.services import ItemFields, change_item
 from regio.registrations.models import Registration
@@ -164,6 +167,35 @@ def test_switching_to_a_waiting_list_says_the_place_held_is_given_up(client, mee
     assert "vol: u komt op de wachtlijst, en uw plaats in deze ronde vervalt" in pages[holder.id]
     assert "vol: u komt op de wachtlijst<" in pages[waiter.id]  # nothing to give up
     assert "uw plaats in deze ronde vervalt" not in pages[waiter.id]
+
+
+def test_no_workshop_switch_once_the_meeting_was_held_or_cancelled(client, meetings, now):
+    """The workshop lists of a meeting that took place are a record: the personal page no
+    longer offers a switch, and a forged one is refused with a message."""
+    zwolle = meetings["zwolle"]
+    items = day(zwolle)
+    person = sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
+    token = add_personal_link(person, now=now)
+    db.session.commit()
+    personal = f"/aanmelding/{token}"
+
+    def switch():
+        return client.post(f"{personal}/workshop", data={
+            "csrf_token": csrf_token(client, personal), "ronde": "1",
+            "workshop": str(items["vo"].id)}, follow_redirects=True)
+
+    after = datetime.combine(zwolle.date + timedelta(days=1), time(12), tzinfo=UTC)
+    with time_machine.travel(after, tick=False):
+        assert 'name="workshop"' not in client.get(personal).get_data(as_text=True)
+        assert "Deze bijeenkomst is al geweest." in switch().get_data(as_text=True)
+    assert choices(person)[1] == ("Het OPP in het po", "chosen")
+    zwolle = db.session.get(Meeting, zwolle.id)
+    zwolle.is_cancelled = True
+    db.session.commit()
+    assert 'name="workshop"' not in client.get(personal).get_data(as_text=True)
+    assert "Deze bijeenkomst is geannuleerd." in switch().get_data(as_text=True)
+    assert choices(person)[1] == ("Het OPP in het po", "chosen")
+    assert (taken(items["po"]), taken(items["vo"])) == (1, 0)
 
 
 def _token_from_outbox() -> str:
