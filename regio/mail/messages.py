@@ -182,6 +182,8 @@ class Composer:
             "needs_confirm": bool(payload.get("needs_confirm")),
             "programme_changed": row.kind == Kind.UPDATED and bool(payload.get("programme")),
             "awaits_guardian": bool(registration is not None and registration.awaits_guardian),
+            "is_waiting": bool(registration is not None
+                               and registration.status == Status.WAITING),
             "confirm_hours": self.confirm_hours,
             "organizer_email": self.organizer.email,
             "contact": self.contact,
@@ -231,7 +233,7 @@ class Composer:
         campaign to 2,000 attendees runs its templates once, not 2,000 times."""
         key = (row.kind, shared["locale"], shared["meeting"].id, row.campaign_id,
                shared["with_invite"], shared["needs_confirm"], shared["awaits_guardian"],
-               shared["programme_changed"],
+               shared["programme_changed"], shared["is_waiting"],
                *(value is None for value in personal.values()))
         rendered = self._rendered.get(key)
         if rendered is None:
