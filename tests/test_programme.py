@@ -288,6 +288,26 @@ def test_a_switch_mails_that_the_persons_own_programme_changed(meetings, now):
         message.get_body(("plain",)).get_content()
 
 
+def test_mails_that_end_the_place_carry_no_programme(meetings, now):
+    from regio.mail.messages import build_message
+
+    zwolle, rotterdam = meetings["zwolle"], meetings["rotterdam"]
+    items = day(zwolle)
+    day(rotterdam)
+    leaving, _token = book_confirmed(zwolle, 1, items["vo"], items)
+    moving, _token = book_confirmed(zwolle, 2, items["po"], items)
+    cancel(reload(leaving), now=now)
+    move(reload(moving), rotterdam, now=now)
+    db.session.commit()
+    for kind, person in ((Kind.CANCELLED, leaving), (Kind.MOVED, moving)):
+        message = build_message(mails(kind, person)[-1], now=now)
+        text = message.get_body(("plain",)).get_content()
+        calendar = next(part for part in message.walk()
+                        if part.get_content_type() == "text/calendar").get_content()
+        assert "Uw programma" not in text and "Ronde" not in text, kind
+        assert "Ronde" not in calendar.replace("\r\n ", ""), kind
+
+
 def test_after_moving_the_person_chooses_again_on_the_new_programme(meetings, now):
     zwolle, rotterdam = meetings["zwolle"], meetings["rotterdam"]
     items = day(zwolle)

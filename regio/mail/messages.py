@@ -257,8 +257,10 @@ class Composer:
         return subject, text, html
 
     def _programme(self, row, person, meeting, locale: str) -> str | None:
-        """The person's own day when the meeting has a programme (regio.programme)."""
-        if person is None or row.kind == Kind.GUARDIAN_NOTICE:
+        """The person's own day when the meeting has a programme (regio.programme). A mail
+        that ends the person's part in the meeting has none: their choices are gone (it read
+        "Ronde 1: nog geen workshop gekozen"), and a move's day is the other meeting's."""
+        if person is None or row.kind in (Kind.GUARDIAN_NOTICE, Kind.EXPIRED, *CANCEL_KINDS):
             return None
         if meeting.id not in self._with_programme:
             self._with_programme[meeting.id] = bool(programme_of(meeting.id))
