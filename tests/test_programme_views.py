@@ -198,6 +198,20 @@ def test_no_workshop_switch_once_the_meeting_was_held_or_cancelled(client, meeti
     assert (taken(items["po"]), taken(items["vo"])) == (1, 0)
 
 
+def test_a_cancelled_person_sees_no_programme_to_choose_from(client, meetings, now):
+    from regio.registrations.services import cancel
+
+    zwolle = meetings["zwolle"]
+    items = day(zwolle)
+    person = sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
+    token = add_personal_link(person, now=now)
+    cancel(person, now=now)
+    db.session.commit()
+    page = client.get(f"/aanmelding/{token}").get_data(as_text=True)
+    assert "U bent afgemeld." in page
+    assert "Uw programma" not in page and "nog geen workshop gekozen" not in page
+
+
 def _token_from_outbox() -> str:
     from regio.mail.models import OutboxMessage
 

@@ -143,7 +143,10 @@ class DayPart:
 
 @bp.app_template_global()
 def personal_programme(registration) -> list[DayPart]:
-    """The registration's own day, for the personal page (empty without a programme)."""
+    """The registration's own day, for the personal page (empty without a programme, and
+    once the person no longer takes part: their choices are gone with the place)."""
+    if not registration.is_active:
+        return []
     programme = seats.programme_of(registration.meeting_id)
     if not programme:
         return []
