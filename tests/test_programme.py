@@ -288,6 +288,21 @@ def test_a_switch_mails_that_the_persons_own_programme_changed(meetings, now):
         message.get_body(("plain",)).get_content()
 
 
+def test_the_downloaded_invite_carries_the_programme_as_the_mailed_one(client, meetings, now):
+    """Same UID: importing the download replaces the calendar item, workshops and all."""
+    zwolle = meetings["zwolle"]
+    items = day(zwolle)
+    person, token = book_confirmed(zwolle, 1, items["vo"], items)
+    download = client.get(f"/aanmelding/{token}/uitnodiging.ics").get_data(as_text=True)
+    unfolded = download.replace("\r\n ", "")
+    assert "METHOD:REQUEST" in unfolded
+    assert "Ronde 1: Het OPP in het vo\\, Zaal 2" in unfolded
+    cancel(reload(person), now=now)
+    db.session.commit()
+    download = client.get(f"/aanmelding/{token}/uitnodiging.ics").get_data(as_text=True)
+    assert "METHOD:CANCEL" in download and "Ronde" not in download.replace("\r\n ", "")
+
+
 def test_mails_that_end_the_place_carry_no_programme(meetings, now):
     from regio.mail.messages import build_message
 
