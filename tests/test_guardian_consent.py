@@ -185,11 +185,13 @@ def test_a_pupil_on_the_waiting_list_and_the_guardian_are_told_what_waiting_mean
     registration, _token, _guardian_token = register_pupil(zwolle, now=now)
     assert fresh(registration).status == Status.WAITING
     [waiting] = mails(Kind.WAITING)
-    text = body_text(build_message(waiting, now=now))
+    text = body_text(build_message(waiting, now=now)).replace("\r\n", "\n")
     assert "U staat op de wachtlijst." in text
-    assert "Uw ouder of voogd krijgt een eigen e-mail en moet ook toestemming geven." in text
+    assert "direct van u.\n\nUw ouder of voogd krijgt een eigen e-mail en moet ook " \
+           "toestemming geven." in text
     [notice] = mails(Kind.GUARDIAN_NOTICE)
-    text = body_text(build_message(notice, now=now))
+    text = body_text(build_message(notice, now=now)).replace("\r\n", "\n")
+    assert "ja heeft gezegd.\n\nWat we bewaren" in text
     assert "de leerling staat op de wachtlijst" in text
     assert "vervalt die na" not in text  # nothing is held yet, so nothing lapses
 

@@ -278,6 +278,7 @@ def test_a_switch_mails_that_the_persons_own_programme_changed(meetings, now):
     text = message.get_body(("plain",)).get_content()
     assert message["Subject"].startswith("Uw programma is gewijzigd: regiobijeenkomst Zwolle")
     assert "Uw programma voor de regiobijeenkomst in Zwolle is gewijzigd." in text
+    assert "uw nieuwe programma.\n\nDe afspraak" in text.replace("\r\n", "\n")
     assert "Er is iets veranderd" not in text and "Ronde 1: Het OPP in het po" in text
     update_meeting(db.session.get(Meeting, zwolle.id), MeetingChanges(address="Stationsweg 1"),
                    actor="test", now=now)
