@@ -20,6 +20,7 @@ MESSAGES = {
     "required": _l("Dit veld is verplicht."),
     "meeting_cancelled": _l("Deze bijeenkomst is geannuleerd."),
     "date_in_past": _l("Kies een datum vanaf vandaag."),
+    "date_too_far": _l("Kies een datum in de komende %(years)s jaar."),
     "bad_slug": _l("Gebruik alleen kleine letters, cijfers en streepjes (-), hoogstens "
                    "%(limit)s tekens, bijvoorbeeld zwolle-2025."),
     "slug_taken": _l("Een andere bijeenkomst heeft dit webadres al. Kies een ander."),
@@ -32,6 +33,10 @@ MESSAGES = {
                            "u het in het overzicht ziet. Gaat hij niet door? Annuleer hem dan."),
     "bad_moment": _l("Vul een datum en tijd in als jjjj-mm-dd uu:mm, bijvoorbeeld "
                      "2025-03-03 09:00."),
+    "no_such_date": _l("Deze datum bestaat niet. Kijk of de dag en de maand kloppen."),
+    "moment_out_of_range": _l("Dit jaartal klopt niet. Kies een jaar vanaf %(year)s."),
+    "moment_skipped": _l("Dit tijdstip bestaat niet: die nacht gaat de klok een uur vooruit "
+                         "(van 02:00 naar 03:00). Kies een ander tijdstip."),
     "opens_after_start": _l("Aanmelden moet kunnen voordat de bijeenkomst begint. Kies een "
                             "eerder moment."),
     "closes_after_start": _l("Aanmelden moet stoppen voordat de bijeenkomst begint. Kies een "

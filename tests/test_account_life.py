@@ -48,8 +48,9 @@ def test_an_account_from_invitation_to_deactivation(app, make_organiser, meeting
     enrol = person.get("/beheer/tweestaps").get_data(as_text=True)
     secret = SECRET_RE.search(enrol)[1]
     assert "<svg" in enrol
-    wrong = post_form(person, "/beheer/tweestaps", code="000000")
-    assert "Deze code klopt niet" in wrong.get_data(as_text=True)
+    for bad in ("000000", "¹²³⁴⁵⁶", "١٢٣٤٥٦"):  # digits to isdigit(), not to compare_digest
+        wrong = post_form(person, "/beheer/tweestaps", code=bad)
+        assert "Deze code klopt niet" in wrong.get_data(as_text=True), bad
     shown = post_form(person, "/beheer/tweestaps", code=code_now(secret))
     codes = RECOVERY_RE.findall(shown.get_data(as_text=True))
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -59,6 +60,8 @@ def test_an_account_from_invitation_to_deactivation(app, make_organiser, meeting
     second = password_step(person, NEW, NEW_PASSWORD)
     assert path_of(second) == "/beheer/inloggen/code"
     assert person.get("/beheer/").status_code == 302  # not logged in between the steps
+    odd = post_form(person, "/beheer/inloggen/code", code="¹²³⁴⁵⁶")
+    assert odd.status_code == 200 and "Deze code klopt niet" in odd.get_data(as_text=True)
     assert path_of(post_form(person, "/beheer/inloggen/code", code=code_now(secret, 1))) \
         == "/beheer/"
     assert person.get("/beheer/").status_code == 200

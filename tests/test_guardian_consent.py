@@ -176,6 +176,26 @@ def test_the_pupil_gets_no_invite_before_both_and_the_guardian_only_their_own_pa
     assert calendar_of(smtp_server.handler.to(PUPIL)[-1])[0] == "REQUEST"
 
 
+def test_a_pupil_on_the_waiting_list_and_the_guardian_are_told_what_waiting_means(
+        meetings, now):
+    from regio.mail.messages import build_message
+
+    zwolle = set_capacity(meetings["zwolle"], 1)
+    book(zwolle, "eerste", now=now)
+    registration, _token, _guardian_token = register_pupil(zwolle, now=now)
+    assert fresh(registration).status == Status.WAITING
+    [waiting] = mails(Kind.WAITING)
+    text = body_text(build_message(waiting, now=now)).replace("\r\n", "\n")
+    assert "U staat op de wachtlijst." in text
+    assert "direct van u.\n\nUw ouder of voogd krijgt een eigen e-mail en moet ook " \
+           "toestemming geven." in text
+    [notice] = mails(Kind.GUARDIAN_NOTICE)
+    text = body_text(build_message(notice, now=now)).replace("\r\n", "\n")
+    assert "ja heeft gezegd.\n\nWat we bewaren" in text
+    assert "de leerling staat op de wachtlijst" in text
+    assert "vervalt die na" not in text  # nothing is held yet, so nothing lapses
+
+
 def test_consent_is_shown_to_organisers_and_erased_at_retention(organiser, app, now):
     meeting = db.session.execute(select(Meeting).where(Meeting.slug == "zwolle")).scalar_one()
     registration, _token, guardian_token = register_pupil(meeting, now=now)

@@ -31,8 +31,14 @@ HOSTILE_SEGMENTS = [
 FIELDS = ("name", "email", "role", "organisation", "needs", "consent", "under_16",
           "guardian_consent", "guardian_email", "bron", "password", "q", "meeting", "target",
           "start", "end", "date", "capacity", "venue", "address", "is_open", "confirmed",
-          "key", "campaign", "subject", "message", "code", "besluit", "slug", "title", "city")
-HOSTILE_VALUES = ["\x00", "a\x00b", "x" * 10_000, "😀" * 50, "=cmd|' /C calc'!A0", "-1",
+          "key", "campaign", "subject", "message", "code", "besluit", "slug", "title", "city",
+          "ronde_1", "ronde_2", "ronde", "workshop", "start_time", "end_time", "description",
+          "registration_opens", "registration_closes", "registration_opens_at",
+          "registration_closes_at", "opens_on", "opens_time", "round", "roles", "room",
+          "speaker", "current")
+# '¹²³⁴⁵⁶' passes str.isdigit() but not int() or hmac.compare_digest.
+HOSTILE_VALUES = ["\x00", "a\x00b", "x" * 10_000, "😀" * 50, "=cmd|' /C calc'!A0", "-1", "¹²³⁴⁵⁶",
+                  "9999-12-31", "0001-01-01T00:00",
                   str(2**63), "{\"$gt\": \"\"}", "../../etc/passwd", "\ud800".encode(
                       "utf-8", "surrogatepass").decode("latin-1"), " ", ""]
 JSON_BODIES = ['"str"', "[1, 2]", "null", "123", '{"email": {"ab": 1}}',

@@ -71,6 +71,7 @@ def test_slug_comes_from_the_city_and_stays_unique(app, organiser):
     ({"slug": "a" * 65}, "slug", "Gebruik alleen kleine letters"),
     ({"date": "10-04-2025"}, "date", "Vul een geldige datum in."),
     ({"date": "2020-01-01"}, "date", "Kies een datum vanaf vandaag."),
+    ({"date": "9999-12-31"}, "date", "Kies een datum in de komende 10 jaar."),  # was a 500 page
     ({"start": "25:00"}, "start", "Vul een tijd in als uu:mm"),
     ({"end": "12:00"}, "end", "De eindtijd moet na de begintijd liggen."),
     ({"start": "", "end": "12:00"}, "end", "Vul eerst een begintijd in."),

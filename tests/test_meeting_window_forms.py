@@ -68,7 +68,9 @@ def test_the_new_meeting_form_has_the_window_fields(organiser):
     ({"registration_closes": f"{CLOSES_DAY} 25:00"}, "registration_closes",
      "Vul een datum en tijd in als jjjj-mm-dd uu:mm"),
     ({"registration_opens": "2025-02-30 09:00"}, "registration_opens",
-     "Vul een datum en tijd in"),
+     "Deze datum bestaat niet."),
+    ({"registration_opens": "2027-03-28 02:30"}, "registration_opens",
+     "Dit tijdstip bestaat niet"),
     ({"registration_opens": f"{CLOSES_DAY} 12:00", "registration_closes": f"{CLOSES_DAY} 11:00"},
      "registration_closes", "Het einde van het aanmelden moet na het begin liggen."),
     ({"registration_closes": f"{SOON} 13:31"}, "registration_closes",
@@ -112,6 +114,48 @@ def test_cli_adds_a_meeting_with_its_window(app, meetings):
     assert f"registration opens {OPENS_DAY} 09:00" in result.output
     fresh()
     assert get_meeting("utrecht").registration_closes_at == utc(CLOSES_DAY, "17:00")
+
+
+@pytest.mark.parametrize(("typed", "words"), [
+    ("2026-02-30T10:00", "Deze datum bestaat niet"),
+    ("0001-01-01T00:00", "Kies een jaar vanaf 2000"),
+    ("0026-12-10T09:00", "Kies een jaar vanaf 2000"),
+    ("2027-03-28T02:30", "klok een uur vooruit"),
+])
+def test_a_moment_that_does_not_exist_is_refused_beside_its_field(organiser, meetings, typed,
+                                                                   words):
+    for field in ("registration_opens_at", "registration_closes_at"):
+        response = post_settings(organiser, **{field: typed})
+        html = response.get_data(as_text=True)
+        assert words in (error_of(html, field) or ""), (field, typed)
+        assert f'value="{typed}"' in html  # the input is kept
+        fresh()
+        zwolle = get_meeting("zwolle")
+        assert (zwolle.registration_opens_at, zwolle.registration_closes_at) == (None, None)
+
+
+def test_a_date_years_ahead_is_refused_in_the_settings_and_the_cli(app, organiser, meetings):
+    """A meeting moved to 9999-12-31 made its public page a 500 (its erase date is no date)."""
+    response = post_settings(organiser, date="9999-12-31")
+    html = response.get_data(as_text=True)
+    assert "Kies een datum in de komende 10 jaar." in (error_of(html, "date") or "")
+    result = app.test_cli_runner().invoke(args=["meeting", "update", "zwolle", "--date",
+                                                "2205-04-10"])
+    assert result.exit_code != 0 and "date_too_far --date" in result.output, result.output
+    fresh()
+    assert get_meeting("zwolle").date == meetings["zwolle"].date
+    assert app.test_client().get("/bijeenkomsten/zwolle").status_code == 200
+
+
+def test_cli_says_why_a_moment_does_not_exist(app, meetings):
+    runner = app.test_cli_runner()
+    for typed, code in (("2026-02-30 10:00", "no_such_date"),
+                        ("0001-01-01 00:00", "moment_out_of_range"),
+                        ("2027-03-28 02:30", "moment_skipped")):
+        result = runner.invoke(args=["meeting", "update", "zwolle", "--opens", typed])
+        assert result.exit_code != 0 and f"{code} --opens" in result.output, result.output
+    fresh()
+    assert get_meeting("zwolle").registration_opens_at is None
 
 
 def test_cli_names_the_option_of_each_bad_window(app, meetings):

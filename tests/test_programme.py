@@ -263,6 +263,67 @@ def test_the_invite_and_the_mail_carry_the_personal_programme(meetings, now):
     assert "Ronde 1: Het OPP in het vo, Zaal 2<br>" in html or "Zaal 2</p>" in html
 
 
+def test_a_switch_mails_that_the_persons_own_programme_changed(meetings, now):
+    """Not "something changed about the meeting": the person wonders what, and the meeting
+    itself is as it was."""
+    from regio.mail.messages import build_message
+    from regio.meetings.services import MeetingChanges, update_meeting
+
+    zwolle = meetings["zwolle"]
+    items = day(zwolle)
+    person, _token = book_confirmed(zwolle, 1, items["vo"], items)
+    assert seats.switch(reload(person), 1, items["po"].id, now=now)
+    db.session.commit()
+    message = build_message(mails(Kind.UPDATED, person)[-1], now=now)
+    text = message.get_body(("plain",)).get_content()
+    assert message["Subject"].startswith("Uw programma is gewijzigd: regiobijeenkomst Zwolle")
+    assert "Uw programma voor de regiobijeenkomst in Zwolle is gewijzigd." in text
+    assert "uw nieuwe programma.\n\nDe afspraak" in text.replace("\r\n", "\n")
+    assert "Er is iets veranderd" not in text and "Ronde 1: Het OPP in het po" in text
+    update_meeting(db.session.get(Meeting, zwolle.id), MeetingChanges(address="Stationsweg 1"),
+                   actor="test", now=now)
+    db.session.commit()
+    message = build_message(mails(Kind.UPDATED, person)[-1], now=now)
+    assert message["Subject"].startswith("Gewijzigd: regiobijeenkomst Zwolle")
+    assert "Er is iets veranderd aan de regiobijeenkomst in Zwolle." in \
+        message.get_body(("plain",)).get_content()
+
+
+def test_the_downloaded_invite_carries_the_programme_as_the_mailed_one(client, meetings, now):
+    """Same UID: importing the download replaces the calendar item, workshops and all."""
+    zwolle = meetings["zwolle"]
+    items = day(zwolle)
+    person, token = book_confirmed(zwolle, 1, items["vo"], items)
+    download = client.get(f"/aanmelding/{token}/uitnodiging.ics").get_data(as_text=True)
+    unfolded = download.replace("\r\n ", "")
+    assert "METHOD:REQUEST" in unfolded
+    assert "Ronde 1: Het OPP in het vo\\, Zaal 2" in unfolded
+    cancel(reload(person), now=now)
+    db.session.commit()
+    download = client.get(f"/aanmelding/{token}/uitnodiging.ics").get_data(as_text=True)
+    assert "METHOD:CANCEL" in download and "Ronde" not in download.replace("\r\n ", "")
+
+
+def test_mails_that_end_the_place_carry_no_programme(meetings, now):
+    from regio.mail.messages import build_message
+
+    zwolle, rotterdam = meetings["zwolle"], meetings["rotterdam"]
+    items = day(zwolle)
+    day(rotterdam)
+    leaving, _token = book_confirmed(zwolle, 1, items["vo"], items)
+    moving, _token = book_confirmed(zwolle, 2, items["po"], items)
+    cancel(reload(leaving), now=now)
+    move(reload(moving), rotterdam, now=now)
+    db.session.commit()
+    for kind, person in ((Kind.CANCELLED, leaving), (Kind.MOVED, moving)):
+        message = build_message(mails(kind, person)[-1], now=now)
+        text = message.get_body(("plain",)).get_content()
+        calendar = next(part for part in message.walk()
+                        if part.get_content_type() == "text/calendar").get_content()
+        assert "Uw programma" not in text and "Ronde" not in text, kind
+        assert "Ronde" not in calendar.replace("\r\n ", ""), kind
+
+
 def test_after_moving_the_person_chooses_again_on_the_new_programme(meetings, now):
     zwolle, rotterdam = meetings["zwolle"], meetings["rotterdam"]
     items = day(zwolle)

@@ -33,6 +33,8 @@ def programme(meetings, now):
 def test_rooms_come_in_natural_order_with_the_roomless_last():
     rooms = ["Zaal 10", None, "Aula", "zaal 2", "Zaal 1"]
     assert sorted(rooms, key=room_key) == ["Aula", "Zaal 1", "zaal 2", "Zaal 10", None]
+    odd = ["Zaal 1²", "²", "Zaal ٣", "Zaal 2"]  # a superscript is no number; Arabic digits are
+    assert sorted(odd, key=room_key) == ["Zaal 1²", "Zaal 2", "Zaal ٣", "²"]
 
 
 def test_room_lists_group_workshops_by_room_with_people_by_name(programme, meetings):

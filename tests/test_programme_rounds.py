@@ -103,12 +103,36 @@ def test_a_bad_opening_is_refused_with_a_code(meetings, number, late, code):
     assert refused.value.code == code
 
 
-@pytest.mark.parametrize("text", ["", "2026-13-01 10:00", "2026-03-01", "morgen 10:00",
-                                  "2026-03-01 25:00"])
+@pytest.mark.parametrize("text", ["", "2026-03-01", "morgen 10:00", "2026-03-01 25:00",
+                                  "2026-03-01 10:60", "99999-01-01 10:00"])
 def test_a_moment_must_be_a_date_and_a_time(text):
     with pytest.raises(MeetingError) as refused:
         parse_moment(text, "opens", TZ)
     assert refused.value.code == "bad_moment"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("2026-02-30 10:00", "no_such_date"), ("2026-13-01 10:00", "no_such_date"),
+    ("0000-01-01 10:00", "no_such_date"),
+    ("0001-01-01 00:00", "moment_out_of_range"),  # before year 1 in UTC
+    ("0001-01-01 01:00", "moment_out_of_range"), ("0025-12-10 09:00", "moment_out_of_range"),
+    ("2027-03-28 02:30", "moment_skipped"), ("2027-03-28 02:00", "moment_skipped"),
+])
+def test_a_moment_that_is_written_right_but_does_not_exist_says_why(text, code):
+    with pytest.raises(MeetingError) as refused:
+        parse_moment(text, "opens", TZ)
+    assert (refused.value.code, refused.value.field) == (code, "opens")
+
+
+def test_the_hours_around_the_clock_changes_are_read_as_they_exist():
+    assert parse_moment("2027-03-28 01:59", "opens", TZ) == datetime(2027, 3, 28, 0, 59,
+                                                                     tzinfo=UTC)
+    assert parse_moment("2027-03-28 03:00", "opens", TZ) == datetime(2027, 3, 28, 1, 0,
+                                                                     tzinfo=UTC)
+    # 02:30 on the last Sunday of October happens twice: the first one, still summer time
+    assert parse_moment("2026-10-25 02:30", "opens", TZ) == datetime(2026, 10, 25, 0, 30,
+                                                                     tzinfo=UTC)
+    assert parse_moment("9999-12-31 23:59", "opens", TZ).year == 9999
 
 
 def test_a_moment_is_read_on_the_dutch_wall_clock():
@@ -310,6 +334,9 @@ def test_an_organiser_sets_and_opens_a_round_on_the_programme_page(organiser, me
     ({"opens_on": "morgen", "opens_time": "10:00"}, "ronde-2-opens_on", "geldige datum"),
     ({"opens_on": "2030-01-01", "opens_time": "25:00"}, "ronde-2-opens_time", "uu:mm"),
     ({"opens_on": "2099-01-01", "opens_time": "10:00"}, "ronde-2-opens_on", "dag van de"),
+    ({"opens_on": "0001-01-01", "opens_time": "00:00"}, "ronde-2-opens_on", "jaar vanaf 2000"),
+    ({"opens_on": "2027-03-28", "opens_time": "02:30"}, "ronde-2-opens_time",
+     "klok een uur vooruit"),
 ])
 def test_a_bad_moment_gets_a_message_beside_its_field(organiser, meetings, fields, field,
                                                       words):

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time, timedelta
 
+import time_machine
 from sqlalchemy import select
 
 from regio.db import db
+from regio.meetings.models import Meeting
 from regio.programme.models import ProgrammeItem
 from regio.programme.services import ItemFields, change_item
 from regio.registrations.models import Registration
+from regio.registrations.services import add_personal_link
 from tests.conftest import csrf_token
 from tests.programme_support import choices, day, sign_up, taken
 
@@ -58,6 +62,9 @@ def test_forged_and_missing_picks_get_a_dutch_message_beside_the_field(client, m
         str(items["hoorrecht"].id): "een van de workshops van deze ronde",  # another round
         "99999": "een van de workshops van deze ronde",
         "1; DROP TABLE": "een van de workshops van deze ronde",
+        "¹": "een van de workshops van deze ronde",  # isdigit() says yes, int() says no
+        "-1": "een van de workshops van deze ronde",
+        "99999999999999999999": "een van de workshops van deze ronde",
         "": "Kies een workshop voor ronde 1",
     }
     for value, words in cases.items():
@@ -123,6 +130,86 @@ def test_the_personal_page_shows_the_day_and_switches(client, meetings):
         "workshop": str(items["ouders"].id)}, follow_redirects=True)
     assert "niet voor uw groep" in forged.get_data(as_text=True)
     assert db.session.get(ProgrammeItem, items["ouders"].id).taken == 0
+    for ronde, workshop in (("¹", str(items["po"].id)), ("1", "²"), ("-1", "1"), ("1", "")):
+        odd = client.post(f"/aanmelding/{token}/workshop", data={
+            "csrf_token": csrf_token(client, f"/aanmelding/{token}"), "ronde": ronde,
+            "workshop": workshop})
+        assert odd.status_code == 303, (ronde, workshop)
+    assert choices(person)[1] == ("Het OPP in het vo", "chosen")
+
+
+def test_the_personal_page_offers_only_workshops_the_switch_accepts(client, meetings, now):
+    """A parent whose round has a parents' workshop with room is not offered another
+    workshop's waiting list: the switch would refuse it ("vol, kies een andere")."""
+    zwolle = meetings["zwolle"]
+    items = day(zwolle, capacity=1)
+    parent = sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]}, role="ouder")
+    sign_up(zwolle, 2, {1: items["vo"], 2: items["hoorrecht"]}, role="vo")  # vo is full now
+    token = add_personal_link(parent, now=now)
+    db.session.commit()
+    page = client.get(f"/aanmelding/{token}").get_data(as_text=True)
+    assert f'name="workshop" id="wissel-1-{items["ouders"].id}"' in page
+    assert f'id="wissel-1-{items["vo"].id}"' not in page
+    assert "vol: u komt op de wachtlijst" not in page
+
+
+def test_switching_to_a_waiting_list_says_the_place_held_is_given_up(client, meetings, now):
+    zwolle = meetings["zwolle"]
+    items = day(zwolle, capacity=1)
+    holder = sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
+    sign_up(zwolle, 2, {1: items["vo"], 2: items["hoorrecht"]}, role="vo")
+    waiter = sign_up(zwolle, 3, {1: items["vo"], 2: items["hoorrecht"]})  # waits for vo
+    pages = {}
+    for who in (holder, waiter):
+        token = add_personal_link(who, now=now)
+        db.session.commit()
+        pages[who.id] = client.get(f"/aanmelding/{token}").get_data(as_text=True)
+    assert "vol: u komt op de wachtlijst, en uw plaats in deze ronde vervalt" in pages[holder.id]
+    assert "vol: u komt op de wachtlijst<" in pages[waiter.id]  # nothing to give up
+    assert "uw plaats in deze ronde vervalt" not in pages[waiter.id]
+
+
+def test_no_workshop_switch_once_the_meeting_was_held_or_cancelled(client, meetings, now):
+    """The workshop lists of a meeting that took place are a record: the personal page no
+    longer offers a switch, and a forged one is refused with a message."""
+    zwolle = meetings["zwolle"]
+    items = day(zwolle)
+    person = sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
+    token = add_personal_link(person, now=now)
+    db.session.commit()
+    personal = f"/aanmelding/{token}"
+
+    def switch():
+        return client.post(f"{personal}/workshop", data={
+            "csrf_token": csrf_token(client, personal), "ronde": "1",
+            "workshop": str(items["vo"].id)}, follow_redirects=True)
+
+    after = datetime.combine(zwolle.date + timedelta(days=1), time(12), tzinfo=UTC)
+    with time_machine.travel(after, tick=False):
+        assert 'name="workshop"' not in client.get(personal).get_data(as_text=True)
+        assert "Deze bijeenkomst is al geweest." in switch().get_data(as_text=True)
+    assert choices(person)[1] == ("Het OPP in het po", "chosen")
+    zwolle = db.session.get(Meeting, zwolle.id)
+    zwolle.is_cancelled = True
+    db.session.commit()
+    assert 'name="workshop"' not in client.get(personal).get_data(as_text=True)
+    assert "Deze bijeenkomst is geannuleerd." in switch().get_data(as_text=True)
+    assert choices(person)[1] == ("Het OPP in het po", "chosen")
+    assert (taken(items["po"]), taken(items["vo"])) == (1, 0)
+
+
+def test_a_cancelled_person_sees_no_programme_to_choose_from(client, meetings, now):
+    from regio.registrations.services import cancel
+
+    zwolle = meetings["zwolle"]
+    items = day(zwolle)
+    person = sign_up(zwolle, 1, {1: items["po"], 2: items["hoorrecht"]})
+    token = add_personal_link(person, now=now)
+    cancel(person, now=now)
+    db.session.commit()
+    page = client.get(f"/aanmelding/{token}").get_data(as_text=True)
+    assert "U bent afgemeld." in page
+    assert "Uw programma" not in page and "nog geen workshop gekozen" not in page
 
 
 def _token_from_outbox() -> str:

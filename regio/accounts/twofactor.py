@@ -50,7 +50,8 @@ def provisioning_uri(account: Organiser) -> str:
 def _matching_step(secret: str, code: str, now: datetime, after: int | None) -> int | None:
     """The time step (one before, now, one after: clocks drift) whose code this is."""
     code = _digits(code)
-    if len(code) != 6 or not code.isdigit():
+    # ASCII only: '¹²³⁴⁵⁶' passes isdigit(), and compare_digest refuses non-ASCII text.
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     current = int(now.timestamp()) // STEP

@@ -59,6 +59,9 @@ SUBJECTS = {
     Kind.GUARDIAN_REFUSED: _l("Geen toestemming: uw aanmelding voor %(city)s is afgemeld"),
     Kind.DETAILS_CHANGED: _l("Gegevens aangepast: regiobijeenkomst %(city)s, %(date)s"),
 }
+# An updated invite for a change of the person's own day (a workshop switched, a place from a
+# workshop's waiting list, a workshop moved), not of the meeting itself.
+PROGRAMME_SUBJECT = _l("Uw programma is gewijzigd: regiobijeenkomst %(city)s, %(date)s")
 
 REQUEST_KINDS = (Kind.CONFIRMED, Kind.PROMOTED, Kind.UPDATED, Kind.REMINDER,
                  Kind.DETAILS_CHANGED)
@@ -177,7 +180,10 @@ class Composer:
             "index_url": f"{self.base_url}/",
             "with_invite": method is not None,
             "needs_confirm": bool(payload.get("needs_confirm")),
+            "programme_changed": row.kind == Kind.UPDATED and bool(payload.get("programme")),
             "awaits_guardian": bool(registration is not None and registration.awaits_guardian),
+            "is_waiting": bool(registration is not None
+                               and registration.status == Status.WAITING),
             "confirm_hours": self.confirm_hours,
             "organizer_email": self.organizer.email,
             "contact": self.contact,
@@ -227,6 +233,7 @@ class Composer:
         campaign to 2,000 attendees runs its templates once, not 2,000 times."""
         key = (row.kind, shared["locale"], shared["meeting"].id, row.campaign_id,
                shared["with_invite"], shared["needs_confirm"], shared["awaits_guardian"],
+               shared["programme_changed"], shared["is_waiting"],
                *(value is None for value in personal.values()))
         rendered = self._rendered.get(key)
         if rendered is None:
@@ -236,7 +243,8 @@ class Composer:
             with force_locale(shared["locale"]):
                 env = _mail_env(self.env, shared["locale"])
                 rendered = self._rendered[key] = (
-                    self._subject(row, shared["meeting"], shared["campaign"]),
+                    self._subject(row, shared["meeting"], shared["campaign"],
+                                  shared["programme_changed"]),
                     _tidy(env.get_template(f"mail/{row.kind}.txt").render(context)),
                     env.get_template(f"mail/{row.kind}.html").render(context),
                 )
@@ -249,8 +257,10 @@ class Composer:
         return subject, text, html
 
     def _programme(self, row, person, meeting, locale: str) -> str | None:
-        """The person's own day when the meeting has a programme (regio.programme)."""
-        if person is None or row.kind == Kind.GUARDIAN_NOTICE:
+        """The person's own day when the meeting has a programme (regio.programme). A mail
+        that ends the person's part in the meeting has none: their choices are gone (it read
+        "Ronde 1: nog geen workshop gekozen"), and a move's day is the other meeting's."""
+        if person is None or row.kind in (Kind.GUARDIAN_NOTICE, Kind.EXPIRED, *CANCEL_KINDS):
             return None
         if meeting.id not in self._with_programme:
             self._with_programme[meeting.id] = bool(programme_of(meeting.id))
@@ -259,10 +269,11 @@ class Composer:
         with force_locale(locale):
             return day_lines(person, now=self.now)
 
-    def _subject(self, row, meeting, campaign) -> str:
+    def _subject(self, row, meeting, campaign, programme_changed: bool = False) -> str:
         if row.kind == Kind.REMINDER and campaign is not None and campaign.subject:
             return campaign.subject
-        return str(SUBJECTS[row.kind]) % {"city": meeting.city, "date": long_date(meeting.date)}
+        subject = PROGRAMME_SUBJECT if programme_changed else SUBJECTS[row.kind]
+        return str(subject) % {"city": meeting.city, "date": long_date(meeting.date)}
 
     def _invite(self, method, row, registration, meeting, name, description) -> bytes:
         payload = row.payload

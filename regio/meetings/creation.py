@@ -20,6 +20,8 @@ from regio.meetings import events
 from regio.meetings.models import Meeting
 from regio.meetings.services import (
     MAX_CAPACITY,
+    MAX_YEARS_AHEAD,
+    date_problem,
     one_kind_of_line_break,
     parse_clock,
     parse_moment,
@@ -136,6 +138,9 @@ def _parsed(given: MeetingInput, today: date, tz: ZoneInfo,
         else:
             if values["date"] < today:
                 errors.append(MeetingError("date_in_past", field="date"))
+            elif date_problem(values["date"], today):
+                errors.append(MeetingError("date_too_far", field="date",
+                                           years=MAX_YEARS_AHEAD))
     for name in ("start", "end"):
         try:
             values[name] = parse_clock(getattr(given, name), name) if getattr(given, name) \

@@ -20,6 +20,14 @@ from regio.registrations.services import invite_sequence, notify, promote_waitin
 
 UNSET = object()
 MAX_CAPACITY = 100_000
+# A meeting further ahead is a typo (2205 for 2025); it also keeps the date plus the retention
+# period, which pages and mails print, within the calendar (9999-12-31 + 90 days is no date).
+MAX_YEARS_AHEAD = 10
+
+
+def date_problem(day: date, today: date) -> str | None:
+    """'date_too_far' for a meeting date more than MAX_YEARS_AHEAD years after `today`."""
+    return "date_too_far" if day.year > today.year + MAX_YEARS_AHEAD else None
 _CLOCK_RE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
@@ -40,17 +48,40 @@ _MOMENT_RE = re.compile(
     r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2})[:.]([0-9]{2})(?::[0-9]{2})?$")
 
 
+EARLIEST_YEAR = 2000  # a moment before it is a typo ('0025' for '2025'), not a plan
+
+
 def parse_moment(text: str, field_name: str, tz: ZoneInfo) -> datetime:
-    """A local date and time in `tz` → the moment in UTC; else MeetingError('bad_moment')."""
+    """A local date and time in `tz` → the moment in UTC; else a MeetingError: 'bad_moment'
+    (not written as jjjj-mm-dd uu:mm), 'no_such_date' (30 February) or what `local_moment`
+    refuses."""
     match = _MOMENT_RE.match((text or "").strip())
+    if not match or int(match[2]) > 23 or int(match[3]) > 59:
+        raise MeetingError("bad_moment", field=field_name)
     try:
-        if not match:
-            raise ValueError(text)
-        local = datetime.combine(date.fromisoformat(match[1]),
-                                 time(int(match[2]), int(match[3])), tzinfo=tz)
-        return local.astimezone(UTC)
-    except (ValueError, OverflowError):  # no such date, or out of range in UTC (year 1)
-        raise MeetingError("bad_moment", field=field_name) from None
+        day = date.fromisoformat(match[1])
+    except ValueError:
+        raise MeetingError("no_such_date", field=field_name) from None
+    return local_moment(day, time(int(match[2]), int(match[3])), tz, date_field=field_name)
+
+
+def local_moment(day: date, clock: time, tz: ZoneInfo, *, date_field: str,
+                 time_field: str | None = None) -> datetime:
+    """`day` at `clock` on the wall clock of `tz`, in UTC. Refused: a year before
+    EARLIEST_YEAR ('moment_out_of_range'), and a time the clocks skip in the night summer
+    time begins ('moment_skipped': 02:30 on the last Sunday of March does not exist, and
+    Python would silently read it as 03:30)."""
+    local = datetime.combine(day, clock, tzinfo=tz)
+    try:
+        if day.year < EARLIEST_YEAR:
+            raise OverflowError(day.year)
+        moment = local.astimezone(UTC)
+    except OverflowError:  # out of range in UTC, too (9999-12-31 west of Greenwich)
+        raise MeetingError("moment_out_of_range", field=date_field,
+                           year=EARLIEST_YEAR) from None
+    if moment.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise MeetingError("moment_skipped", field=time_field or date_field)
+    return moment
 
 
 def window_errors(opens: datetime | None, closes: datetime | None, *, day: date,
@@ -141,7 +172,7 @@ REQUIRED_TEXT = ("title", "venue", "city")
 WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at")
 
 
-def change_errors(meeting: Meeting, values: dict) -> list[MeetingError]:
+def change_errors(meeting: Meeting, values: dict, today: date) -> list[MeetingError]:
     """Everything wrong with `values` (MeetingChanges.given()) for `meeting`, at most one error
     per field, so a form can say it all at once."""
     errors: list[MeetingError] = []
@@ -167,6 +198,8 @@ def change_errors(meeting: Meeting, values: dict) -> list[MeetingError]:
     date_ok = "date" not in values or isinstance(values["date"], date)
     if not date_ok:
         add(MeetingError("bad_date", field="date"))
+    if date_ok and "date" in values and date_problem(values["date"], today):
+        add(MeetingError("date_too_far", field="date", years=MAX_YEARS_AHEAD))
     start = values.get("start_time", meeting.start_time)
     end = values.get("end_time", meeting.end_time)
     if end is not None and start is None:
@@ -195,8 +228,8 @@ def change_errors(meeting: Meeting, values: dict) -> list[MeetingError]:
     return errors
 
 
-def _validate(meeting: Meeting, values: dict) -> None:
-    errors = change_errors(meeting, values)
+def _validate(meeting: Meeting, values: dict, today: date) -> None:
+    errors = change_errors(meeting, values, today)
     if errors:
         raise MeetingErrors(errors)
 
@@ -228,7 +261,7 @@ def update_meeting(meeting: Meeting, changes: MeetingChanges, *, actor: str,
     values = changes.given()
     if meeting.is_cancelled and (values or changes.cancel):
         raise MeetingError("meeting_cancelled")
-    _validate(meeting, values)
+    _validate(meeting, values, now.astimezone(meeting_tz()).date())
     result = UpdateResult()
     for name, value in values.items():
         if getattr(meeting, name) != value:

@@ -92,7 +92,7 @@ def changes_from_form(meeting: Meeting, form: MeetingSettingsForm) -> MeetingCha
     if form.is_open.data in ("y", "n"):
         changes.is_open = form.is_open.data == "y"
     if unread:
-        raise MeetingErrors(unread + _rules_broken(meeting, changes, unread))
+        raise MeetingErrors(unread + _rules_broken(meeting, changes, unread, local_today()))
     return changes
 
 
@@ -102,11 +102,11 @@ _DEPENDS_ON = {"end_time": {"start_time"},
                **{name: {"date", "start_time", *WINDOW_FIELDS} for name in WINDOW_FIELDS}}
 
 
-def _rules_broken(meeting: Meeting, changes: MeetingChanges,
-                  unread: list[MeetingError]) -> list[MeetingError]:
+def _rules_broken(meeting: Meeting, changes: MeetingChanges, unread: list[MeetingError],
+                  today: date) -> list[MeetingError]:
     """What the readable values break, besides the fields that could not be read."""
     bad = {error.field for error in unread}
-    return [error for error in change_errors(meeting, changes.given())
+    return [error for error in change_errors(meeting, changes.given(), today)
             if error.field not in bad and not _DEPENDS_ON.get(error.field, set()) & bad]
 
 

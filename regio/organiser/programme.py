@@ -18,7 +18,7 @@ from regio.db import begin_write, db, utc_now
 from regio.errors import MeetingError, MeetingErrors, each_error
 from regio.forms import Form
 from regio.i18n import clock, long_moment
-from regio.meetings.services import parse_clock
+from regio.meetings.services import local_moment, parse_clock
 from regio.messages import message_for
 from regio.organiser import bp
 from regio.organiser.access import actor, require
@@ -141,7 +141,7 @@ class RoundForm(Form):
         if day is None:
             raise MeetingError("bad_date", field="opens_on")
         at = parse_clock(self.opens_time.data, "opens_time")
-        return datetime.combine(day, at, tzinfo=tz).astimezone(ZoneInfo("UTC"))
+        return local_moment(day, at, tz, date_field="opens_on", time_field="opens_time")
 
 
 @dataclass

@@ -57,7 +57,8 @@ def room_key(room: str | None) -> tuple:
     if room is None:
         return (1, ())
     parts = re.split(r"(\d+)", room.casefold())
-    return (0, tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+    # isdecimal, not isdigit: '²' is a digit to Python but not a number to int().
+    return (0, tuple((0, int(part), "") if part.isdecimal() else (1, 0, part)
                      for part in parts if part))
 
 

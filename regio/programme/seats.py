@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, delete, insert, or_, select, update
 
 from regio.db import db, is_sqlite, lock_row
 from regio.errors import BookingError
+from regio.i18n import local_today
 from regio.meetings.models import Meeting
 from regio.prebuilt import Prebuilt
 from regio.programme import opening
@@ -221,11 +222,16 @@ def promote(workshop: ProgrammeItem, *, now: datetime) -> list[Registration]:
 def switch(registration: Registration, number: int, workshop_id: int, *,
            now: datetime) -> bool:
     """The attendee picks a workshop in round `number`, or another one than before; False
-    when nothing changed. A round not open yet takes no choice."""
-    lock_row(Meeting, registration.meeting_id)
+    when nothing changed. A round not open yet takes no choice, nor does a meeting that was
+    cancelled or has been held (its workshop lists are then a record)."""
+    meeting = lock_row(Meeting, registration.meeting_id)
     db.session.refresh(registration)
     if registration.status not in Status.ACTIVE:
         raise BookingError("bad_transition", old=registration.status, new="switch")
+    if meeting.is_cancelled:
+        raise BookingError("meeting_cancelled")
+    if meeting.is_past(local_today(now)):
+        raise BookingError("meeting_past")
     workshops = _lock_workshops(registration.meeting_id)
     round_workshops = rounds_of(list(workshops.values())).get(number)
     if round_workshops is None:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from regio import invites
 from regio.db import utc_now
 from regio.meetings.services import list_meetings
+from regio.programme.words import day_lines
 from regio.public import bp
 from regio.public.views import load_meeting
 from regio.registrations.models import Status
@@ -71,11 +72,17 @@ def personal_invite(token: str):
     if method is None:
         abort(404)
     build = invites.request_invite if method == invites.REQUEST else invites.cancel_invite
+    now = utc_now()
+    description = f"{current_app.config['REGIO_BASE_URL'].rstrip('/')}/aanmelding/{token}"
+    # As the mailed invite has it: the same UID, so a download replaces the calendar item,
+    # and without the programme it would drop the person's workshops from it.
+    day = day_lines(registration, now=now) if method == invites.REQUEST else None
+    if day:
+        description += "\n\n" + day
     body = build(
         _facts(registration.meeting), uid=registration.uid,
         sequence=invite_sequence(registration),
         attendee=invites.Party(registration.email, registration.name),
-        organizer=_organizer(), now=utc_now(),
-        description=f"{current_app.config['REGIO_BASE_URL'].rstrip('/')}/aanmelding/{token}",
+        organizer=_organizer(), now=now, description=description,
     )
     return _ics(body, method, invites.FILENAME)

@@ -32,11 +32,12 @@ bp.app_template_global("for_groups")(for_groups)
 
 def parse_id(value) -> int | None:
     """A workshop id as a form sends it: None when nothing was sent, 0 (no workshop's id)
-    for anything that is not a number, such as a forged value."""
+    for anything that is not a number, such as a forged value. Only ASCII digits count:
+    `str.isdigit` also says yes to '¹' and '²', which `int` refuses."""
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return None
-    return int(text) if text.isdigit() and len(text) <= MAX_ID_DIGITS else 0
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS else 0
 
 
 class ProgrammeForm(RegistrationForm):
@@ -142,7 +143,10 @@ class DayPart:
 
 @bp.app_template_global()
 def personal_programme(registration) -> list[DayPart]:
-    """The registration's own day, for the personal page (empty without a programme)."""
+    """The registration's own day, for the personal page (empty without a programme, and
+    once the person no longer takes part: their choices are gone with the place)."""
+    if not registration.is_active:
+        return []
     programme = seats.programme_of(registration.meeting_id)
     if not programme:
         return []
@@ -159,10 +163,12 @@ def personal_programme(registration) -> list[DayPart]:
         seen.add(item.round)
         choice = choices.get(item.round)
         current = choice.workshop if choice else None
+        # Only what the switch would accept for this person's role: a full workshop is
+        # offered (as a waiting list) only when no workshop of theirs has room.
         alternatives = () if item.round in closed else tuple(
             w for w in rounds[item.round]
-            if w is not current and w.is_open_to(registration.role)
-            and seats.choosable(w, rounds[item.round]))
+            if w is not current
+            and seats.pick_problem(rounds[item.round], w.id, registration.role) is None)
         parts.append(DayPart(current, item.round,
                              bool(choice and choice.status == ChoiceStatus.WAITING),
                              alternatives, closed.get(item.round), item))

@@ -399,7 +399,8 @@ def announce_update(registration: Registration, *, now: datetime) -> None:
     """Queue an updated invite for a change of this registration's own day (its programme)."""
     registration.sequence += 1
     notify(Kind.UPDATED, registration,
-           key=f"updated:{registration.id}:{invite_sequence(registration)}", now=now)
+           key=f"updated:{registration.id}:{invite_sequence(registration)}", now=now,
+           programme=True)
 
 
 def promote_waiting(meeting: Meeting, *, now: datetime) -> list[Registration]:
