@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -116,19 +116,25 @@ REPORT_HEADER = ("bijeenkomst", "datum", "plaats", "rol", "bron", "bevestigd", "
                  "wachtlijst", "aanwezig")
 
 
-def report_csv(rows: list[ReportRow]) -> Iterator[str]:
-    """The report as CSV for Dutch Excel: UTF-8 with BOM, `;` between fields."""
+def _excel_csv(header: tuple[str, ...], lines: Iterable[tuple]) -> Iterator[str]:
+    """CSV for Dutch Excel, a line at a time: UTF-8 with BOM, `;` between fields."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(REPORT_HEADER)
+    writer.writerow(header)
     yield "\ufeff" + buffer.getvalue()
-    for row in rows:
+    for line in lines:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow((row.meeting.slug, row.meeting.date.isoformat(), row.meeting.city,
-                         row.role, neutralise(row.source), row.confirmed, row.held,
-                         row.waiting, row.present))
+        writer.writerow(line)
         yield buffer.getvalue()
+
+
+def report_csv(rows: list[ReportRow]) -> Iterator[str]:
+    """The report as CSV for Dutch Excel."""
+    return _excel_csv(REPORT_HEADER, (
+        (row.meeting.slug, row.meeting.date.isoformat(), row.meeting.city, row.role,
+         neutralise(row.source), row.confirmed, row.held, row.waiting, row.present)
+        for row in rows))
 
 
 @dataclass
@@ -174,16 +180,9 @@ WORKSHOP_REPORT_HEADER = ("bijeenkomst", "datum", "plaats", "ronde", "tijd", "wo
 
 def workshop_report_csv(rows: list[WorkshopReportRow]) -> Iterator[str]:
     """The workshop report as CSV for Dutch Excel, as `report_csv`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(WORKSHOP_REPORT_HEADER)
-    yield "\ufeff" + buffer.getvalue()
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        item = row.workshop
-        writer.writerow((row.meeting.slug, row.meeting.date.isoformat(), row.meeting.city,
-                         item.round, f"{item.start_time:%H:%M}-{item.end_time:%H:%M}",
-                         neutralise(item.title), neutralise(item.room or ""), row.role,
-                         row.placed, row.waiting, row.present))
-        yield buffer.getvalue()
+    return _excel_csv(WORKSHOP_REPORT_HEADER, (
+        (row.meeting.slug, row.meeting.date.isoformat(), row.meeting.city, row.workshop.round,
+         f"{row.workshop.start_time:%H:%M}-{row.workshop.end_time:%H:%M}",
+         neutralise(row.workshop.title), neutralise(row.workshop.room or ""), row.role,
+         row.placed, row.waiting, row.present)
+        for row in rows))
