@@ -97,7 +97,7 @@ def prepare(app, count: int) -> list[bytes]:
                    actor="bench", now=now)
     db.session.commit()
     for number in range(count):
-        outcome = register(meeting, Applicant(name=f"Deelnemer {number}",
+        outcome = register(meeting.id, Applicant(name=f"Deelnemer {number}",
                                               email=f"p{number}@school.example", role="po"),
                            now=now)
         link, _registration = find_by_token(outcome.token)

@@ -10,10 +10,22 @@ counter, which the database also keeps within capacity.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    case,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
-from regio.db import db, is_sqlite, lock_row
+from regio.db import UTCDateTime, db, is_sqlite, lock_row
 from regio.errors import BookingError
 from regio.i18n import local_today
 from regio.meetings.models import Meeting
@@ -138,20 +150,73 @@ def book_choices(meeting_id: int, registration_id: int, role: str, picks: dict[i
     that finds no room, or a workshop changed meanwhile, reads the workshops again, locked.
     """
     connection = db.session.connection()
+    if placed and picks and not is_sqlite():
+        _book_choices_at_once(connection, meeting_id, registration_id, role, picks, now=now)
+        return
     for number, workshop_id in sorted(picks.items(), key=lambda pick: pick[1]):
         values = {"workshop_id": workshop_id, "of_meeting": meeting_id, "in_round": number,
                   "updated_at": now}
         chosen = placed and bool(_TAKE_PICK.execute(connection, values))
         if placed and not chosen:
-            # Full now, or changed since the form was read: decide on the current rows.
-            current = rounds_of(list(_lock_workshops(meeting_id).values()))
-            code = pick_problem(current.get(number, []), workshop_id, role)
-            if code:
-                raise BookingError(code, field=f"ronde_{number}", round=number)
+            _check_still(meeting_id, number, workshop_id, role)
         _INSERT_CHOICE.execute(connection, {
             "registration_id": registration_id, "workshop_id": workshop_id, "round": number,
             "created_at": now, "status": ChoiceStatus.CHOSEN if chosen else ChoiceStatus.WAITING,
             "waiting_since": None if chosen else now})
+
+
+def _check_still(meeting_id: int, number: int, workshop_id: int, role: str) -> None:
+    """A pick found no room, or the workshop changed since the form was read: decide on the
+    current rows, locked. A pick that is still allowed waits; any other is refused."""
+    current = rounds_of(list(_lock_workshops(meeting_id).values()))
+    code = pick_problem(current.get(number, []), workshop_id, role)
+    if code:
+        raise BookingError(code, field=f"ronde_{number}", round=number)
+
+
+@lru_cache(maxsize=8)
+def _pick_all(rounds: int) -> Prebuilt:
+    """PostgreSQL: take a place in each of `rounds` picked workshops that has room and record
+    every choice, in one statement (values `w<n>` and `r<n>`: workshop and round of pick n).
+
+    The meeting row is locked from the booking to the commit and each statement on
+    PostgreSQL is a round trip the next booking waits for, so two rounds cost four round
+    trips one at a time and one this way. Each workshop is its own row (a workshop is in one
+    round), and every booking holds the meeting's lock before it, so the order in which the
+    workshops are locked cannot deadlock. Returns (round, status) per choice.
+    """
+    choices = WorkshopChoice.__table__
+    now = bindparam("now", type_=UTCDateTime)
+    picked = []
+    for n in range(rounds):
+        workshop, number = bindparam(f"w{n}", type_=Integer), bindparam(f"r{n}", type_=Integer)
+        took = (update(_items)
+                .where(_items.c.id == workshop, _items.c.meeting_id == bindparam("of_meeting"),
+                       _items.c.round == number,
+                       or_(_items.c.capacity.is_(None), _items.c.taken < _items.c.capacity))
+                .values(taken=_items.c.taken + 1, updated_at=now)
+                .returning(_items.c.id).cte(f"take{n}"))
+        chosen = exists(select(took.c.id))
+        picked.append(select(
+            bindparam("registration_id", type_=Integer), workshop, number,
+            case((chosen, ChoiceStatus.CHOSEN), else_=ChoiceStatus.WAITING),
+            case((chosen, None), else_=now), now))
+    return Prebuilt(
+        insert(choices)
+        .from_select(["registration_id", "workshop_id", "round", "status", "waiting_since",
+                      "created_at"], union_all(*picked), include_defaults=False)
+        .returning(choices.c.round, choices.c.workshop_id, choices.c.status))
+
+
+def _book_choices_at_once(connection, meeting_id: int, registration_id: int, role: str,
+                          picks: dict[int, int], *, now: datetime) -> None:
+    ordered = sorted(picks.items())
+    values = {"of_meeting": meeting_id, "registration_id": registration_id, "now": now}
+    for n, (number, workshop_id) in enumerate(ordered):
+        values[f"w{n}"], values[f"r{n}"] = workshop_id, number
+    for number, workshop_id, status in _pick_all(len(ordered)).execute(connection, values):
+        if status == ChoiceStatus.WAITING:
+            _check_still(meeting_id, number, workshop_id, role)
 
 
 def choices_of(registration_id: int) -> list[WorkshopChoice]:
