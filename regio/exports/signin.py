@@ -231,14 +231,16 @@ def _sheet_class():
 
         def section(self, section: Section):
             """A new page with the section's texts, then each group: its heading, then its
-            table (or its `empty` words). A group starts on the next page when its heading,
-            the column headers and one row do not fit."""
+            table (or its `empty` words). Each group with people starts on a page of its own:
+            the sheets of one room lie at its door one session after the other, and people
+            coming to the second must not sign under the first. A group nobody is in follows
+            on the same page when its heading and its words fit."""
             self.grouped, self.group = True, None
             self.next_texts = section.texts
             self.add_page()
-            for group in section.groups:
+            for number, group in enumerate(section.groups):
                 self.group = None
-                if self.will_page_break(GROUP_START):
+                if (number and group.rows) or self.will_page_break(GROUP_START):
                     self.add_page()
                 self.ln(2)
                 self.group_heading(group.heading)
