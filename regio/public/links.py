@@ -81,11 +81,14 @@ def _image_options() -> tuple[str, int | None]:
 
 
 @bp.get("/r/<slug>")
+@bp.get("/r/<slug>/")
 @bp.get("/r/<slug>/<bron>")
 def short_redirect(slug: str, bron: str | None = None):
+    """The short link on letters and posters. People type it over from paper, so capitals
+    (`/r/Zwolle`) and a closing slash are forgiven; slugs are lower case."""
     if bron is not None and not is_bron(bron):
         abort(404)
-    meeting = load_meeting(slug)
+    meeting = load_meeting(slug.lower())
     return redirect(url_for("public.meeting", slug=meeting.slug, bron=bron), 302)
 
 
