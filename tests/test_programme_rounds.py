@@ -104,7 +104,8 @@ def test_a_bad_opening_is_refused_with_a_code(meetings, number, late, code):
 
 
 @pytest.mark.parametrize("text", ["", "2026-03-01", "morgen 10:00", "2026-03-01 25:00",
-                                  "2026-03-01 10:60", "99999-01-01 10:00"])
+                                  "2026-03-01 10:60", "99999-01-01 10:00",
+                                  "2026-03-01 09:00:99"])
 def test_a_moment_must_be_a_date_and_a_time(text):
     with pytest.raises(MeetingError) as refused:
         parse_moment(text, "opens", TZ)

@@ -45,7 +45,7 @@ def parse_clock(text: str, field_name: str) -> time:
 # A moment as typed: '2025-03-03 09:00', or '2025-03-03T09:00' as HTML datetime-local posts it
 # (seconds, if a browser adds them, are dropped).
 _MOMENT_RE = re.compile(
-    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2})[:.]([0-9]{2})(?::[0-9]{2})?$")
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2})[:.]([0-9]{2})(?::[0-5][0-9])?$")
 
 
 EARLIEST_YEAR = 2000  # a moment before it is a typo ('0025' for '2025'), not a plan
