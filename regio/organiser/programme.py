@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from regio.db import begin_write, db, utc_now
 from regio.errors import MeetingError, MeetingErrors, each_error
 from regio.forms import Form
-from regio.i18n import clock, long_moment
+from regio.i18n import clock, long_moment, meeting_tz
 from regio.meetings.services import local_moment, parse_clock
 from regio.messages import message_for
 from regio.organiser import bp
@@ -154,12 +154,8 @@ class RoundRow:
     form: RoundForm
 
 
-def _tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["REGIO_TIMEZONE"])
-
-
 def _round_rows(meeting, programme, failed: RoundForm | None = None) -> list[RoundRow]:
-    known, now, tz = openings(meeting.id), utc_now(), _tz()
+    known, now, tz = openings(meeting.id), utc_now(), meeting_tz()
     rows = []
     for number, workshops in rounds_of(programme).items():
         opens_at = known.get(number)
@@ -257,7 +253,7 @@ def programme_round(slug: str, number: int):
     form = RoundForm(number=number)
     if not form.validate_on_submit():
         return _page(meeting, ItemForm(formdata=None), round_form=form, status=422)
-    tz, now = _tz(), utc_now()
+    tz, now = meeting_tz(), utc_now()
     begin_write()
     try:
         opens_at = None if "nu_openen" in request.form else form.moment(tz)

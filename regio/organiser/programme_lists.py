@@ -3,9 +3,7 @@ and the sign-in sheets per room (PDF)."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from flask import Response, abort, current_app, stream_with_context
+from flask import Response, abort, stream_with_context
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -22,7 +20,7 @@ from regio.exports import (
 )
 from regio.exports.signin import Group, Section, render_sections
 from regio.exports.tables import SheetText
-from regio.i18n import long_date, meeting_title, time_range
+from regio.i18n import long_date, meeting_title, meeting_tz, time_range
 from regio.meetings.creation import slugify
 from regio.organiser import bp
 from regio.organiser.access import actor, require
@@ -63,7 +61,7 @@ def workshop_list(slug: str, item_id: int, fmt: str):
     audit.record(actor(), "export.workshop", meeting.slug, now=utc_now(), item=item.id,
                  format=fmt)
     db.session.commit()  # the audit record is kept before the first byte leaves
-    tz = ZoneInfo(current_app.config["REGIO_TIMEZONE"])
+    tz = meeting_tz()
     rows = workshop_rows(item, waiting=fmt != "pdf")  # the sheet at the door: who has a place
     header = _sheet_header(meeting, item)
     if fmt == "pdf":
@@ -120,7 +118,7 @@ def room_lists_pdf(slug: str):
     audit.record(actor(), "export.rooms", meeting.slug, now=now, format="pdf",
                  rows=sum(room.people for room in rooms))
     db.session.commit()  # the audit record is kept before the first byte leaves
-    tz = ZoneInfo(current_app.config["REGIO_TIMEZONE"])
+    tz = meeting_tz()
     body = render_sections([_room_section(meeting, room, now) for room in rooms],
                            columns=pdf_columns(tz, ()))
     response = Response(body, mimetype=MIMETYPES["pdf"])
