@@ -21,10 +21,12 @@ from regio.meetings.models import Meeting
 from regio.meetings.services import (
     MAX_CAPACITY,
     MAX_YEARS_AHEAD,
+    TEXT_LIMITS,
     date_problem,
     one_kind_of_line_break,
     parse_clock,
     parse_moment,
+    text_error,
     window_errors,
 )
 from regio.programme.models import ProgrammeItem, ProgrammeRound
@@ -34,7 +36,6 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 64
 # Words the back office's own paths use after /bijeenkomsten/.
 RESERVED_SLUGS = frozenset({"nieuw"})
-LIMITS = {"title": 200, "venue": 200, "city": 100, "address": 300, "description": 5000}
 REQUIRED = ("title", "date", "venue", "city")
 
 
@@ -102,14 +103,8 @@ def copy_of(meeting: Meeting) -> MeetingInput:
 
 
 def _text_errors(given: MeetingInput) -> list[MeetingError]:
-    errors = []
-    for name, limit in LIMITS.items():
-        value = getattr(given, name)
-        allowed = "\r\n\t" if name == "description" else ""
-        if any((ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in value):
-            errors.append(MeetingError("bad_text", field=name))
-        elif len(value) > limit:
-            errors.append(MeetingError("too_long", field=name, limit=limit))
+    errors = [error for error in (text_error(name, getattr(given, name))
+                                  for name in TEXT_LIMITS) if error is not None]
     for name in REQUIRED:
         if not getattr(given, name) and not any(e.field == name for e in errors):
             errors.append(MeetingError("required", field=name))

@@ -172,6 +172,21 @@ REQUIRED_TEXT = ("title", "venue", "city")
 WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at")
 
 
+def text_error(name: str, text: object) -> MeetingError | None:
+    """What is wrong with the text typed for field `name` (one of TEXT_LIMITS), or None:
+    control characters (line breaks only in the description), too long, or empty when the
+    field is required."""
+    allowed = "\r\n\t" if name == "description" else ""
+    if not isinstance(text, str) or any(
+            (ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in text):
+        return MeetingError("bad_text", field=name)
+    if len(text) > TEXT_LIMITS[name]:
+        return MeetingError("too_long", field=name, limit=TEXT_LIMITS[name])
+    if name in REQUIRED_TEXT and not text.strip():
+        return MeetingError("required", field=name)
+    return None
+
+
 def change_errors(meeting: Meeting, values: dict, today: date) -> list[MeetingError]:
     """Everything wrong with `values` (MeetingChanges.given()) for `meeting`, at most one error
     per field, so a form can say it all at once."""
@@ -181,17 +196,11 @@ def change_errors(meeting: Meeting, values: dict, today: date) -> list[MeetingEr
         if not any(known.field == error.field for known in errors):
             errors.append(error)
 
-    for name, limit in TEXT_LIMITS.items():
+    for name in TEXT_LIMITS:
         if name in values and values[name] is not None:
-            text = values[name]
-            allowed = "\r\n\t" if name == "description" else ""
-            if not isinstance(text, str) or any(
-                    (ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in text):
-                add(MeetingError("bad_text", field=name))
-            elif len(text) > limit:
-                add(MeetingError("too_long", field=name, limit=limit))
-            elif name in REQUIRED_TEXT and not text.strip():
-                add(MeetingError("required", field=name))
+            error = text_error(name, values[name])
+            if error is not None:
+                add(error)
     for name in REQUIRED_TEXT:
         if name in values and values[name] is None:
             add(MeetingError("required", field=name))
